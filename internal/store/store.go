@@ -1,0 +1,101 @@
+// Package store defines where orders and images are kept: the Store
+// interface that every adapter (sqlite, postgres) implements and the
+// conformance suite in storetest checks.
+//
+// Errors are the kinds of package api: a missing row wraps api.ErrNotFound,
+// a broken uniqueness rule wraps api.ErrConflict, an unreachable database
+// wraps api.ErrUnavailable. Adapters translate driver errors at their edge;
+// no method returns (nil, nil).
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/ordermgmt/ordermgmt/api"
+)
+
+// OrderKey identifies an order: the same order id under another payment type
+// or merchant is another order.
+type OrderKey struct {
+	MSN         string
+	PaymentType api.PaymentType
+	OrderID     string
+}
+
+// System holds the Vipps-System-* headers of the request that wrote a row,
+// kept for troubleshooting.
+type System struct {
+	Name          string
+	Version       string
+	PluginName    string
+	PluginVersion string
+}
+
+// Meta records who wrote a row and when.
+type Meta struct {
+	CreatedAt time.Time
+	TraceID   string
+	ClientID  string
+	System    System
+}
+
+// Image is an uploaded image. Images belong to a merchant and are never
+// overwritten.
+type Image struct {
+	MSN       string
+	ID        string
+	MediaType string // image/png or image/jpeg
+	Width     int
+	Height    int
+	SHA512    string // hex of the bytes
+	Data      []byte // nil when read with StatImage
+	Meta      Meta
+}
+
+// Category is the category of an order; each write replaces the last.
+type Category struct {
+	Key      OrderKey
+	ID       string // UUID of this version
+	Category api.Category
+	Meta     Meta
+}
+
+// Receipt is the receipt of an order, stored once.
+type Receipt struct {
+	Key OrderKey
+	ID  string // UUID
+	// Body is the receipt as canonical JSON (api.Receipt encoded), kept as
+	// bytes so reads need not decode it.
+	Body []byte
+	Meta Meta
+}
+
+// Order is what is stored for an order key; at least one part is set.
+type Order struct {
+	Key      OrderKey
+	Category *Category
+	Receipt  *Receipt
+}
+
+// Store keeps orders and images durably: a method that returns nil has
+// committed its write.
+type Store interface {
+	// PutImage stores a new image; an existing (MSN, ID) is api.ErrConflict.
+	PutImage(ctx context.Context, img *Image) error
+	// GetImage returns an image with its bytes, or api.ErrNotFound.
+	GetImage(ctx context.Context, msn, id string) (*Image, error)
+	// StatImage returns an image without its bytes, or api.ErrNotFound.
+	StatImage(ctx context.Context, msn, id string) (*Image, error)
+	// PutCategory adds or replaces the category of an order.
+	PutCategory(ctx context.Context, c *Category) error
+	// AddReceipt stores the receipt of an order; a second one is api.ErrConflict.
+	AddReceipt(ctx context.Context, r *Receipt) error
+	// GetOrder returns the category and receipt of an order, or
+	// api.ErrNotFound when it has neither.
+	GetOrder(ctx context.Context, key OrderKey) (*Order, error)
+	// Ping reports whether the store can serve requests.
+	Ping(ctx context.Context) error
+	// Close releases the store's resources.
+	Close() error
+}
