@@ -1,0 +1,152 @@
+// Package config holds the server's configuration: one struct, filled from
+// defaults, then the environment, then flags, and passed down explicitly.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// Config is everything `ordermgmt serve` can be told.
+type Config struct {
+	// Addr is the listen address; port 0 picks a free port.
+	Addr string
+	// DataDir holds the embedded SQLite database and the signing key.
+	DataDir string
+	// DatabaseURL selects the PostgreSQL store when set (postgres://...).
+	DatabaseURL string
+	// ConfigFile lists the sales units of configured mode; empty means
+	// sandbox mode, where any credentials get a token.
+	ConfigFile string
+	// SigningKeyFile is a PEM Ed25519 key to sign tokens with; empty means
+	// a key kept in the data folder (or, on PostgreSQL, in the database).
+	SigningKeyFile string
+	// TokenTTL is how long access tokens live.
+	TokenTTL time.Duration
+	// LogFormat is "text" or "json".
+	LogFormat string
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+	// ShutdownTimeout bounds how long in-flight requests may finish.
+	ShutdownTimeout time.Duration
+	// Pprof serves net/http/pprof under /debug/pprof/ when set.
+	Pprof bool
+	// CommitPerRequest turns group commit off, for comparison.
+	CommitPerRequest bool
+}
+
+// Default returns the configuration used when nothing is set.
+func Default() Config {
+	return Config{
+		Addr:            "127.0.0.1:8080",
+		DataDir:         "./ordermgmt-data",
+		TokenTTL:        time.Hour,
+		LogFormat:       "text",
+		LogLevel:        "info",
+		ShutdownTimeout: 15 * time.Second,
+	}
+}
+
+// Env names the environment variable of each setting.
+var Env = struct {
+	Addr, Data, Database, Config, SigningKey, TokenTTL, LogFormat, LogLevel string
+}{
+	"ORDERMGMT_ADDR", "ORDERMGMT_DATA", "ORDERMGMT_DATABASE_URL", "ORDERMGMT_CONFIG",
+	"ORDERMGMT_SIGNING_KEY", "ORDERMGMT_TOKEN_TTL", "ORDERMGMT_LOG_FORMAT", "ORDERMGMT_LOG_LEVEL",
+}
+
+// Load builds the configuration of `serve` from its arguments and the
+// environment: flags win over the environment, which wins over defaults.
+// A usage problem is returned as an error wrapping ErrUsage.
+func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	c := Default()
+	var errs []error
+	str := func(dst *string, name string) {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	str(&c.Addr, Env.Addr)
+	str(&c.DataDir, Env.Data)
+	str(&c.DatabaseURL, Env.Database)
+	str(&c.ConfigFile, Env.Config)
+	str(&c.SigningKeyFile, Env.SigningKey)
+	str(&c.LogFormat, Env.LogFormat)
+	str(&c.LogLevel, Env.LogLevel)
+	if v := getenv(Env.TokenTTL); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: want a duration such as 1h or 30m", Env.TokenTTL, v))
+		}
+		c.TokenTTL = d
+	}
+
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env "+Env.Addr+")")
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "data folder of the embedded store and the signing key (env "+Env.Data+")")
+	fs.StringVar(&c.DatabaseURL, "database", c.DatabaseURL, "PostgreSQL URL; the embedded SQLite store is used when empty (env "+Env.Database+")")
+	fs.StringVar(&c.ConfigFile, "config", c.ConfigFile, "sales units file for configured mode; sandbox mode when empty (env "+Env.Config+")")
+	fs.StringVar(&c.SigningKeyFile, "signing-key", c.SigningKeyFile, "PEM Ed25519 token signing key (env "+Env.SigningKey+")")
+	fs.DurationVar(&c.TokenTTL, "token-ttl", c.TokenTTL, "access token lifetime (env "+Env.TokenTTL+")")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json (env "+Env.LogFormat+")")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn or error (env "+Env.LogLevel+")")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long in-flight requests may finish on shutdown")
+	fs.BoolVar(&c.Pprof, "pprof", false, "serve net/http/pprof under /debug/pprof/")
+	fs.BoolVar(&c.CommitPerRequest, "commit-per-request", false, "commit each write on its own instead of grouping concurrent commits")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return c, err
+		}
+		return c, fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	if fs.NArg() > 0 {
+		errs = append(errs, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+	}
+	errs = append(errs, c.Validate()...)
+	if len(errs) > 0 {
+		return c, fmt.Errorf("%w: %w", ErrUsage, errors.Join(errs...))
+	}
+	return c, nil
+}
+
+// ErrUsage marks a configuration the user must correct.
+var ErrUsage = errors.New("usage")
+
+// Validate lists every setting that cannot work.
+func (c Config) Validate() []error {
+	var errs []error
+	if c.Addr == "" {
+		errs = append(errs, errors.New("--addr must not be empty; use host:port such as 127.0.0.1:8080"))
+	}
+	if c.DatabaseURL == "" && c.DataDir == "" {
+		errs = append(errs, errors.New("--data must name a folder for the embedded store"))
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		errs = append(errs, errors.New("--database must be a postgres:// URL"))
+	}
+	if c.TokenTTL < time.Minute || c.TokenTTL > 7*24*time.Hour {
+		errs = append(errs, fmt.Errorf("--token-ttl %s must be between 1m and 168h", c.TokenTTL))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("--log-format %q must be text or json", c.LogFormat))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("--log-level %q must be debug, info, warn or error", c.LogLevel))
+	}
+	return errs
+}
+
+// Mode is "sandbox" or "configured", for the start-up banner and logs.
+func (c Config) Mode() string {
+	if c.ConfigFile != "" {
+		return "configured (" + c.ConfigFile + ")"
+	}
+	return "sandbox (any credentials get a token)"
+}
