@@ -1,0 +1,81 @@
+package sqlite_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ordermgmt/ordermgmt/api"
+	"github.com/ordermgmt/ordermgmt/internal/store"
+	"github.com/ordermgmt/ordermgmt/internal/store/sqlite"
+)
+
+// benchBody is a typical small receipt.
+var benchBody = []byte(`{"orderLines":[{"name":"Socks","id":"sku-1","totalAmount":12500,"totalAmountExcludingTax":10000,"totalTaxAmount":2500,"taxRate":2500}],"bottomLine":{"currency":"NOK","receiptNumber":"0001"}}`)
+
+var benchMeta = store.Meta{
+	CreatedAt: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
+	TraceID:   "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00",
+	ClientID:  "bench",
+	System:    store.System{Name: "bench", Version: "1"},
+}
+
+// BenchmarkAddReceipt measures durable receipt writes from many goroutines;
+// each write is its own commit with a full sync.
+func BenchmarkAddReceipt(b *testing.B) {
+	db := open(b, filepath.Join(b.TempDir(), "ordermgmt.db"), sqlite.Options{})
+	ctx := context.Background()
+	var n atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			r := &store.Receipt{
+				Key:  store.OrderKey{MSN: "123456", PaymentType: api.PaymentTypeECOM, OrderID: fmt.Sprintf("order-%d", n.Add(1))},
+				ID:   "receipt",
+				Body: benchBody,
+				Meta: benchMeta,
+			}
+			if err := db.AddReceipt(ctx, r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkGetOrder measures reads of orders that have both a category and
+// a receipt, from many goroutines.
+func BenchmarkGetOrder(b *testing.B) {
+	const orders = 1000
+	db := open(b, filepath.Join(b.TempDir(), "ordermgmt.db"), sqlite.Options{})
+	ctx := context.Background()
+	key := func(i int64) store.OrderKey {
+		return store.OrderKey{MSN: "123456", PaymentType: api.PaymentTypeECOM, OrderID: fmt.Sprintf("order-%d", i%orders)}
+	}
+	for i := range int64(orders) {
+		c := &store.Category{Key: key(i), ID: "category", Category: api.Category{Category: api.CategoryReceipt, OrderDetailsURL: "https://shop.example/o"}, Meta: benchMeta}
+		if err := db.PutCategory(ctx, c); err != nil {
+			b.Fatal(err)
+		}
+		if err := db.AddReceipt(ctx, &store.Receipt{Key: key(i), ID: "receipt", Body: benchBody, Meta: benchMeta}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var n atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			o, err := db.GetOrder(ctx, key(n.Add(1)))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if o.Category == nil || o.Receipt == nil {
+				b.Fatalf("GetOrder() = %+v, want both parts", o)
+			}
+		}
+	})
+}

@@ -1,0 +1,208 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/ordermgmt/ordermgmt/api"
+	"github.com/ordermgmt/ordermgmt/internal/store"
+)
+
+const (
+	upsertCategorySQL = `INSERT INTO categories (msn, payment_type, order_id, id, category, order_details_url, image_id, ` + metaColumns + `)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (msn, payment_type, order_id) DO UPDATE SET
+			id = excluded.id,
+			category = excluded.category,
+			order_details_url = excluded.order_details_url,
+			image_id = excluded.image_id,
+			created_at = excluded.created_at,
+			trace_id = excluded.trace_id,
+			client_id = excluded.client_id,
+			system_name = excluded.system_name,
+			system_version = excluded.system_version,
+			system_plugin_name = excluded.system_plugin_name,
+			system_plugin_version = excluded.system_plugin_version`
+	insertReceiptSQL = `INSERT INTO receipts (msn, payment_type, order_id, id, body, ` + metaColumns + `)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+	// getOrderSQL reads both parts in one statement, so a reader sees both
+	// as of one moment, and returns one row even when neither exists.
+	getOrderSQL = `SELECT
+			c.id, c.category, c.order_details_url, c.image_id,
+			c.created_at, c.trace_id, c.client_id, c.system_name, c.system_version, c.system_plugin_name, c.system_plugin_version,
+			r.id, r.body,
+			r.created_at, r.trace_id, r.client_id, r.system_name, r.system_version, r.system_plugin_name, r.system_plugin_version
+		FROM (SELECT ?1 AS msn, ?2 AS payment_type, ?3 AS order_id) AS k
+		LEFT JOIN categories AS c ON c.msn = k.msn AND c.payment_type = k.payment_type AND c.order_id = k.order_id
+		LEFT JOIN receipts AS r ON r.msn = k.msn AND r.payment_type = k.payment_type AND r.order_id = k.order_id`
+)
+
+// PutCategory adds or replaces the category of an order. An image id that
+// names no image of the order's merchant is api.ErrInvalid naming imageId,
+// and nothing is stored.
+func (db *DB) PutCategory(ctx context.Context, c *store.Category) error {
+	if err := checkCategory(c); err != nil {
+		return err
+	}
+	meta, err := metaArgs(c.Meta, db.now)
+	if err != nil {
+		return err
+	}
+	// A nil ImageID is stored as NULL, which the foreign key lets through.
+	var imageID sql.Null[string]
+	if c.Category.ImageID != nil {
+		imageID = sql.Null[string]{V: *c.Category.ImageID, Valid: true}
+	}
+	args := append([]any{c.Key.MSN, string(c.Key.PaymentType), c.Key.OrderID, c.ID,
+		string(c.Category.Category), c.Category.OrderDetailsURL, imageID}, meta...)
+	return db.write(ctx, func(ctx context.Context) error {
+		_, err := db.upsertCategory.ExecContext(ctx, args...)
+		switch {
+		case isForeignKey(err):
+			// The check and the write are one statement, so an image
+			// cannot be named while it is being refused.
+			return unknownImage(c.Key.MSN, imageID.V)
+		case err != nil:
+			return db.storeErr("put category", err)
+		}
+		return nil
+	})
+}
+
+// unknownImage is the error for a category naming an image its merchant
+// does not have; it is a client's mistake, so it names the request field.
+func unknownImage(msn, id string) error {
+	return api.Invalid([]api.InvalidParam{{
+		Name:   "imageId",
+		Reason: fmt.Sprintf("No image %s exists for merchant %s; upload it with POST /order-management/v1/images first.", id, msn),
+		Code:   "image_not_found", // api.CodeImageNotFound
+	}})
+}
+
+// AddReceipt stores the receipt of an order. A second receipt for the same
+// order is api.ErrConflict and leaves the first unchanged.
+func (db *DB) AddReceipt(ctx context.Context, r *store.Receipt) error {
+	if err := checkReceipt(r); err != nil {
+		return err
+	}
+	meta, err := metaArgs(r.Meta, db.now)
+	if err != nil {
+		return err
+	}
+	args := append([]any{r.Key.MSN, string(r.Key.PaymentType), r.Key.OrderID, r.ID, r.Body}, meta...)
+	return db.write(ctx, func(ctx context.Context) error {
+		_, err := db.insertReceipt.ExecContext(ctx, args...)
+		// The primary key decides which of two racing receipts wins; the
+		// driver's code, not its message, tells a conflict apart.
+		switch {
+		case isUnique(err):
+			return fmt.Errorf("receipt of order %s: %w", keyString(r.Key), api.ErrConflict)
+		case err != nil:
+			return db.storeErr("add receipt", err)
+		}
+		return nil
+	})
+}
+
+// GetOrder returns the category and receipt of an order, or api.ErrNotFound
+// when it has neither.
+func (db *DB) GetOrder(ctx context.Context, key store.OrderKey) (*store.Order, error) {
+	if db.closed.Load() {
+		return nil, errClosed
+	}
+	var (
+		cID, cCategory, cURL, cImage sql.Null[string]
+		cMeta, rMeta                 metaDest
+		rID                          sql.Null[string]
+		rBody                        []byte
+	)
+	dest := []any{&cID, &cCategory, &cURL, &cImage}
+	dest = append(dest, cMeta.dest()...)
+	dest = append(dest, &rID, &rBody)
+	dest = append(dest, rMeta.dest()...)
+	// The query always yields one row; a NULL id means the part is absent.
+	err := db.getOrder.QueryRowContext(ctx, key.MSN, string(key.PaymentType), key.OrderID).Scan(dest...)
+	if err != nil {
+		return nil, db.storeErr("get order", err)
+	}
+
+	o := &store.Order{Key: key}
+	if cID.Valid {
+		o.Category = &store.Category{
+			Key: key,
+			ID:  cID.V,
+			Category: api.Category{
+				Category:        api.CategoryType(cCategory.V),
+				OrderDetailsURL: cURL.V,
+			},
+			Meta: cMeta.meta(),
+		}
+		if cImage.Valid {
+			o.Category.Category.ImageID = &cImage.V
+		}
+	}
+	if rID.Valid {
+		o.Receipt = &store.Receipt{Key: key, ID: rID.V, Body: rBody, Meta: rMeta.meta()}
+	}
+	if o.Category == nil && o.Receipt == nil {
+		return nil, fmt.Errorf("order %s: %w", keyString(key), api.ErrNotFound)
+	}
+	return o, nil
+}
+
+// keyString formats a key for error messages and logs.
+func keyString(k store.OrderKey) string {
+	return fmt.Sprintf("%s/%s/%s", k.MSN, k.PaymentType, k.OrderID)
+}
+
+// checkKey rejects a key the schema could not hold or that would never be
+// found again: payment types are stored in their canonical upper case.
+func checkKey(op string, k store.OrderKey) error {
+	switch {
+	case k.MSN == "":
+		return fmt.Errorf("%s: Key.MSN is empty: %w", op, api.ErrInvalid)
+	case k.PaymentType != api.PaymentTypeECOM && k.PaymentType != api.PaymentTypeRECURRING:
+		return fmt.Errorf("%s: Key.PaymentType %q is not ECOM or RECURRING: %w", op, k.PaymentType, api.ErrInvalid)
+	case k.OrderID == "":
+		return fmt.Errorf("%s: Key.OrderID is empty: %w", op, api.ErrInvalid)
+	}
+	return nil
+}
+
+// checkCategory rejects a category the schema could not hold.
+func checkCategory(c *store.Category) error {
+	if c == nil {
+		return fmt.Errorf("put category: category is nil: %w", api.ErrInvalid)
+	}
+	if err := checkKey("put category", c.Key); err != nil {
+		return err
+	}
+	switch {
+	case c.ID == "":
+		return fmt.Errorf("put category: ID is empty: %w", api.ErrInvalid)
+	case c.Category.Category == "":
+		return fmt.Errorf("put category: Category.Category is empty: %w", api.ErrInvalid)
+	}
+	return nil
+}
+
+// checkReceipt rejects a receipt the schema could not hold. The body must
+// be JSON because readers return it to clients without decoding it.
+func checkReceipt(r *store.Receipt) error {
+	if r == nil {
+		return fmt.Errorf("add receipt: receipt is nil: %w", api.ErrInvalid)
+	}
+	if err := checkKey("add receipt", r.Key); err != nil {
+		return err
+	}
+	switch {
+	case r.ID == "":
+		return fmt.Errorf("add receipt: ID is empty: %w", api.ErrInvalid)
+	case !json.Valid(r.Body):
+		return fmt.Errorf("add receipt: Body is not JSON: %w", api.ErrInvalid)
+	}
+	return nil
+}

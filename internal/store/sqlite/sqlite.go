@@ -1,0 +1,313 @@
+// Package sqlite is the Store on an embedded SQLite database, the default
+// store of a single ordermgmt server.
+//
+// The database runs in WAL mode with synchronous=FULL, so a write that has
+// returned nil survives a crash or power loss. Writes go through one
+// connection, one at a time; reads use a separate pool of read-only
+// connections and never wait for a write.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/ordermgmt/ordermgmt/api"
+	"github.com/ordermgmt/ordermgmt/internal/store"
+)
+
+// Options tunes a DB. The zero value is ready to use.
+type Options struct {
+	// ReadConns is the number of read-only connections; zero means
+	// DefaultReadConns.
+	ReadConns int
+	// BusyTimeout is how long a statement waits for a lock held by another
+	// process sharing the file (a second server or a CLI) before failing
+	// with api.ErrUnavailable; zero means DefaultBusyTimeout.
+	BusyTimeout time.Duration
+	// Now is the clock used for a zero Meta.CreatedAt; nil means time.Now.
+	Now func() time.Time
+}
+
+// Defaults for the zero Options.
+const (
+	DefaultReadConns   = 4
+	DefaultBusyTimeout = 5 * time.Second
+)
+
+// DB is a Store on one SQLite file. It is safe for concurrent use.
+type DB struct {
+	path string
+	now  func() time.Time
+
+	// writer has exactly one connection: SQLite allows one writer at a
+	// time, and queueing in Go rather than in SQLite's busy handler keeps
+	// SQLITE_BUSY from reaching callers.
+	writer *sql.DB
+	// wsem admits one write at a time. Waiting for it honours the caller's
+	// context; once admitted, a write runs to the end without it, so an
+	// error never hides a committed write.
+	wsem   chan struct{}
+	reader *sql.DB
+
+	insertImage    *sql.Stmt
+	upsertCategory *sql.Stmt
+	insertReceipt  *sql.Stmt
+	getImage       *sql.Stmt
+	statImage      *sql.Stmt
+	getOrder       *sql.Stmt
+
+	closed    atomic.Bool
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var _ store.Store = (*DB)(nil)
+
+// Open opens, creating if need be, the database file at path and brings its
+// schema up to date. The parent directory is created if it is missing.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	if path == "" {
+		return nil, fmt.Errorf("open sqlite store: path is empty; name a database file such as data/ordermgmt.db")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
+		return nil, fmt.Errorf("open sqlite store: create directory: %w", err)
+	}
+	if opts.ReadConns <= 0 {
+		opts.ReadConns = DefaultReadConns
+	}
+	if opts.BusyTimeout <= 0 {
+		opts.BusyTimeout = DefaultBusyTimeout
+	}
+	db := &DB{path: abs, now: opts.Now, wsem: make(chan struct{}, 1)}
+	if db.now == nil {
+		db.now = time.Now
+	}
+	if err := db.open(ctx, opts); err != nil {
+		db.closeAll()
+		return nil, fmt.Errorf("open sqlite store %s: %w", abs, err)
+	}
+	return db, nil
+}
+
+func (db *DB) open(ctx context.Context, opts Options) error {
+	busy := strconv.FormatInt(opts.BusyTimeout.Milliseconds(), 10)
+
+	// The writer sets WAL (a property of the file) before any reader opens,
+	// and begins transactions IMMEDIATE so that a transaction never has to
+	// upgrade its lock, which SQLite may refuse without waiting.
+	var err error
+	db.writer, err = sql.Open("sqlite", dsn(db.path, url.Values{
+		"_busy_timeout": {busy},
+		"_journal_mode": {"WAL"},
+		"_synchronous":  {"FULL"},
+		"_foreign_keys": {"1"},
+		"_txlock":       {"immediate"},
+	}))
+	if err != nil {
+		return err
+	}
+	db.writer.SetMaxOpenConns(1)
+	db.writer.SetMaxIdleConns(1)
+	db.writer.SetConnMaxLifetime(0)
+	db.writer.SetConnMaxIdleTime(0)
+	if err := db.checkWriter(ctx); err != nil {
+		return err
+	}
+	if err := migrate(ctx, db.writer, migrations, db.now); err != nil {
+		return err
+	}
+
+	db.reader, err = sql.Open("sqlite", dsn(db.path, url.Values{
+		"_busy_timeout": {busy},
+		"_query_only":   {"1"},
+	}))
+	if err != nil {
+		return err
+	}
+	db.reader.SetMaxOpenConns(opts.ReadConns)
+	db.reader.SetMaxIdleConns(opts.ReadConns)
+	db.reader.SetConnMaxLifetime(0)
+	db.reader.SetConnMaxIdleTime(0)
+
+	return db.prepare(ctx)
+}
+
+// checkWriter makes sure the durability settings took: SQLite silently
+// keeps another journal mode where WAL is impossible (some network file
+// systems), and a store must not then claim durable commits it lacks.
+func (db *DB) checkWriter(ctx context.Context) error {
+	var mode string
+	if err := db.writer.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		return err
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return fmt.Errorf("journal mode is %q, want wal; put the database on a local file system", mode)
+	}
+	var sync int
+	if err := db.writer.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&sync); err != nil {
+		return err
+	}
+	if sync != 2 { // FULL
+		return fmt.Errorf("synchronous is %d, want 2 (FULL)", sync)
+	}
+	return nil
+}
+
+// dsn builds a file: URI so that any character in the path, even ? or #,
+// reaches SQLite intact.
+func dsn(path string, params url.Values) string {
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(path), RawQuery: params.Encode()}
+	return u.String()
+}
+
+func (db *DB) prepare(ctx context.Context) error {
+	var err error
+	stmt := func(on *sql.DB, query string) *sql.Stmt {
+		if err != nil {
+			return nil
+		}
+		var s *sql.Stmt
+		s, err = on.PrepareContext(ctx, query)
+		return s
+	}
+	db.insertImage = stmt(db.writer, insertImageSQL)
+	db.upsertCategory = stmt(db.writer, upsertCategorySQL)
+	db.insertReceipt = stmt(db.writer, insertReceiptSQL)
+	db.getImage = stmt(db.reader, getImageSQL)
+	db.statImage = stmt(db.reader, statImageSQL)
+	db.getOrder = stmt(db.reader, getOrderSQL)
+	return err
+}
+
+// Ping checks that both the read pool and the writer answer.
+func (db *DB) Ping(ctx context.Context) error {
+	if db.closed.Load() {
+		return errClosed
+	}
+	// Reading a table, not just opening a connection, shows the file is
+	// still there and readable.
+	var v sql.Null[int64]
+	err := db.reader.QueryRowContext(ctx, "SELECT max(version) FROM schema_migrations").Scan(&v)
+	if err == nil {
+		err = db.writer.PingContext(ctx)
+	}
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case db.closed.Load():
+		return errClosed
+	}
+	return fmt.Errorf("ping sqlite store: %w: %w", api.ErrUnavailable, err)
+}
+
+// Close waits for a running write, then closes both pools. Later calls
+// return the first call's result.
+func (db *DB) Close() error {
+	db.closeOnce.Do(func() {
+		db.closed.Store(true)
+		db.wsem <- struct{}{}
+		db.closeErr = db.closeAll()
+		<-db.wsem
+	})
+	return db.closeErr
+}
+
+func (db *DB) closeAll() error {
+	var errs []error
+	for _, s := range []*sql.Stmt{db.insertImage, db.upsertCategory, db.insertReceipt, db.getImage, db.statImage, db.getOrder} {
+		if s != nil {
+			errs = append(errs, s.Close())
+		}
+	}
+	if db.reader != nil {
+		errs = append(errs, db.reader.Close())
+	}
+	if db.writer != nil {
+		errs = append(errs, db.writer.Close())
+	}
+	return errors.Join(errs...)
+}
+
+var errClosed = fmt.Errorf("sqlite store is closed: %w", api.ErrUnavailable)
+
+// write runs fn as the only writer. The wait honours ctx; fn gets a context
+// without cancellation so that a write, once started, either commits and
+// returns nil or fails and stores nothing.
+func (db *DB) write(ctx context.Context, fn func(ctx context.Context) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	select {
+	case db.wsem <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-db.wsem }()
+	if db.closed.Load() {
+		return errClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return fn(context.WithoutCancel(ctx))
+}
+
+// sqliteCode returns the extended result code of a driver error, or 0.
+func sqliteCode(err error) int {
+	var e *sqlite.Error
+	if errors.As(err, &e) {
+		return e.Code()
+	}
+	return 0
+}
+
+// isUnique reports whether err broke a primary key or unique index.
+func isUnique(err error) bool {
+	c := sqliteCode(err)
+	return c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || c == sqlite3.SQLITE_CONSTRAINT_UNIQUE
+}
+
+// isForeignKey reports whether err broke a foreign key.
+func isForeignKey(err error) bool {
+	return sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+}
+
+// storeErr translates an error no caller can fix into the store's kinds:
+// context errors stay as they are; a closed store, a lock held too long by
+// another process, a full disk or a failing file is api.ErrUnavailable,
+// which may pass; anything else (a corrupt file, a bug) is returned with op
+// for the server's log.
+func (db *DB) storeErr(op string, err error) error {
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	case db.closed.Load():
+		return errClosed
+	}
+	switch sqliteCode(err) & 0xff {
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		return fmt.Errorf("%s: database is locked by another process: %w: %w", op, api.ErrUnavailable, err)
+	case sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY:
+		return fmt.Errorf("%s: %w: %w", op, api.ErrUnavailable, err)
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
