@@ -32,7 +32,9 @@ type System struct {
 	PluginVersion string
 }
 
-// Meta records who wrote a row and when.
+// Meta records who wrote a row and when. Stores return CreatedAt in UTC
+// with at least microsecond precision; a zero CreatedAt is stored as the time
+// of the write.
 type Meta struct {
 	CreatedAt time.Time
 	TraceID   string
@@ -87,7 +89,9 @@ type Store interface {
 	GetImage(ctx context.Context, msn, id string) (*Image, error)
 	// StatImage returns an image without its bytes, or api.ErrNotFound.
 	StatImage(ctx context.Context, msn, id string) (*Image, error)
-	// PutCategory adds or replaces the category of an order.
+	// PutCategory adds or replaces the category of an order. An image id
+	// that names no image of the same merchant is api.ErrInvalid naming
+	// imageId, and nothing is stored.
 	PutCategory(ctx context.Context, c *Category) error
 	// AddReceipt stores the receipt of an order; a second one is api.ErrConflict.
 	AddReceipt(ctx context.Context, r *Receipt) error
@@ -96,6 +100,7 @@ type Store interface {
 	GetOrder(ctx context.Context, key OrderKey) (*Order, error)
 	// Ping reports whether the store can serve requests.
 	Ping(ctx context.Context) error
-	// Close releases the store's resources.
+	// Close releases the store's resources. It may be called more than
+	// once; afterwards every method returns an error.
 	Close() error
 }
