@@ -1,0 +1,183 @@
+package api_test
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/ordermgmt/ordermgmt/api"
+)
+
+func TestWarnings(t *testing.T) {
+	withUnit := func(l api.OrderLine, price int64, qty string, discount *int64) api.OrderLine {
+		l.UnitInfo = &api.UnitInfo{UnitPrice: price, Quantity: qty}
+		l.Discount = discount
+		return l
+	}
+	pct := func(l api.OrderLine, p int64) api.OrderLine { l.TaxRate = nil; l.TaxPercentage = &p; return l }
+	tests := []struct {
+		name       string
+		line       api.OrderLine
+		want       []np
+		wantReason string
+	}{
+		{name: "exact", line: line(12500, 10000, 2500, 2500)},
+		{name: "tax one over", line: line(12501, 10000, 2501, 2500)},
+		{name: "tax one under", line: line(12499, 10000, 2499, 2500)},
+		{name: "tax two over", line: line(12502, 10000, 2502, 2500), want: []np{{"orderLines[0].totalTaxAmount", "tax_mismatch"}},
+			wantReason: "is 2502, but 25 % of totalAmountExcludingTax 10000 is 2500"},
+		{name: "tax two under", line: line(12498, 10000, 2498, 2500), want: []np{{"orderLines[0].totalTaxAmount", "tax_mismatch"}}},
+		// 10 × 25 % = 2.5 rounds half away from zero to 3: 4 is within one, 1 is not.
+		{name: "half rounds up, within", line: line(14, 10, 4, 2500)},
+		{name: "half rounds up, off", line: line(11, 10, 1, 2500), want: []np{{"orderLines[0].totalTaxAmount", "tax_mismatch"}},
+			wantReason: "is 3 (rounded half away from zero)"},
+		{name: "rate from percentage", line: pct(line(1150, 1000, 150, 0), 15)},
+		{name: "percentage off", line: pct(line(1250, 1000, 250, 0), 15), want: []np{{"orderLines[0].totalTaxAmount", "tax_mismatch"}},
+			wantReason: "15 % of totalAmountExcludingTax 1000 is 150"},
+		{name: "rate with decimals", line: line(11550, 10000, 1550, 1550)},
+		{name: "zero rate with tax", line: line(1010, 1000, 10, 0), want: []np{{"orderLines[0].totalTaxAmount", "tax_mismatch"}}},
+		{name: "large amounts exact", line: line(125_000_000_000_000_000, 100_000_000_000_000_000, 25_000_000_000_000_000, 2500)},
+		{name: "large amounts off", line: line(125_000_000_000_000_002, 100_000_000_000_000_000, 25_000_000_000_000_002, 2500),
+			want:       []np{{"orderLines[0].totalTaxAmount", "tax_mismatch"}},
+			wantReason: "is 25000000000000000"},
+		{name: "no rate, no tax warning", line: api.OrderLine{TotalAmount: 5, TotalAmountExcludingTax: 1, TotalTaxAmount: 4}},
+
+		{name: "unit price times quantity", line: withUnit(line(12500, 10000, 2500, 2500), 6250, "2", nil)},
+		{name: "with discount", line: withUnit(line(12000, 9600, 2400, 2500), 6250, "2", ptr[int64](500))},
+		{name: "discount forgotten", line: withUnit(line(12000, 9600, 2400, 2500), 6250, "2", nil),
+			want:       []np{{"orderLines[0].totalAmount", "amount_mismatch"}},
+			wantReason: "is 12000, but unitPrice x quantity - discount = 6250 x 2 - 0 = 12500"},
+		{name: "fraction within a half", line: withUnit(line(1498, 1498, 0, 0), 999, "1.5", nil)},
+		{name: "fraction within one", line: withUnit(line(1499, 1499, 0, 0), 999, "1.50", nil)},
+		{name: "fraction off", line: withUnit(line(1500, 1500, 0, 0), 999, "1.5", nil), want: []np{{"orderLines[0].totalAmount", "amount_mismatch"}},
+			wantReason: "999 x 1.5 - 0 = 1498.5;"},
+		{name: "fraction off below", line: withUnit(line(1497, 1497, 0, 0), 999, "1.5", nil), want: []np{{"orderLines[0].totalAmount", "amount_mismatch"}}},
+		{name: "eight decimals", line: withUnit(line(100, 100, 0, 0), 300, "0.33333333", nil)},
+		{name: "eight decimals reason", line: withUnit(line(50, 50, 0, 0), 1, "0.00000001", nil), want: []np{{"orderLines[0].totalAmount", "amount_mismatch"}},
+			wantReason: "1 x 0.00000001 - 0 = 0.00000001;"},
+		{name: "kilograms", line: withUnit(line(2495, 2495, 0, 0), 4990, "0.5", nil)},
+		{name: "beyond 64 bits", line: withUnit(line(1, 1, 0, 0), math.MaxInt64, "2", nil), want: []np{{"orderLines[0].totalAmount", "amount_mismatch"}},
+			wantReason: "= 18446744073709551614;"},
+		{name: "bad quantity is Validate's", line: withUnit(line(1, 1, 0, 0), 5, "x", nil)},
+		{name: "both", line: withUnit(line(200, 100, 100, 2500), 1, "1", nil),
+			want: []np{{"orderLines[0].totalTaxAmount", "tax_mismatch"}, {"orderLines[0].totalAmount", "amount_mismatch"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := api.Receipt{OrderLines: []api.OrderLine{tc.line}, BottomLine: api.BottomLine{Currency: "NOK"}}
+			ws := r.Warnings()
+			var got []np
+			for _, w := range ws {
+				got = append(got, np{w.Name, w.Code})
+				for i := 0; i < len(w.Reason); i++ {
+					if w.Reason[i] < 0x20 || w.Reason[i] > 0x7e {
+						t.Errorf("warning reason %q is not printable ASCII", w.Reason)
+						break
+					}
+				}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Warnings() (-want +got):\n%s", diff)
+			}
+			if tc.wantReason != "" && (len(ws) == 0 || !strings.Contains(ws[0].Reason, tc.wantReason)) {
+				t.Errorf("Warnings() = %+v, want a reason with %q", ws, tc.wantReason)
+			}
+		})
+	}
+}
+
+func TestWarningsOfBaseReceipt(t *testing.T) {
+	r, err := api.DecodeReceipt([]byte(baseReceipt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ws := r.Warnings(); ws != nil {
+		t.Errorf("Warnings() = %+v, want none", ws)
+	}
+	r, err = api.DecodeReceipt(edit(t, baseReceipt, set("orderLines[1].totalTaxAmount", 650), set("orderLines[1].totalAmount", 3650),
+		set("orderLines[0].unitInfo.quantity", "3")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []np{{"orderLines[0].totalAmount", "amount_mismatch"}, {"orderLines[1].totalTaxAmount", "tax_mismatch"}}
+	var got []np
+	for _, w := range r.Warnings() {
+		got = append(got, np{w.Name, w.Code})
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Warnings() (-want +got):\n%s", diff)
+	}
+}
+
+func TestFormatWarnings(t *testing.T) {
+	tests := []struct {
+		name string
+		ws   []api.Warning
+		want string
+	}{
+		{"none", nil, ""},
+		{"one", []api.Warning{{Name: "orderLines[0].totalTaxAmount", Code: "tax_mismatch", Reason: "is 2502, but 25 % of 10000 is 2500."}},
+			`"orderLines[0].totalTaxAmount";code=tax_mismatch;reason="is 2502, but 25 % of 10000 is 2500."`},
+		{"two", []api.Warning{{Name: "a", Code: "c1", Reason: "r1"}, {Name: "b", Code: "c2", Reason: "r2"}},
+			`"a";code=c1;reason="r1", "b";code=c2;reason="r2"`},
+		{"quotes and backslashes", []api.Warning{{Name: `a"b`, Code: "x", Reason: `say "hi" \ bye`}},
+			`"a\"b";code=x;reason="say \"hi\" \\ bye"`},
+		{"code not a token", []api.Warning{{Name: "a", Code: "9 lives", Reason: ""}}, `"a";code="9 lives";reason=""`},
+		{"non-ASCII", []api.Warning{{Name: "a", Code: "c", Reason: "1 × 2 = 50 %\n"}}, `"a";code=c;reason=%"1 %c3%97 2 = 50 %25%0a"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := api.FormatWarnings(tc.ws)
+			if got != tc.want {
+				t.Errorf("FormatWarnings() = %s, want %s", got, tc.want)
+			}
+			if diff := cmp.Diff(tc.ws, api.ParseWarnings(got)); diff != "" {
+				t.Errorf("ParseWarnings(FormatWarnings()) (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestParseWarnings(t *testing.T) {
+	tests := []struct {
+		header string
+		want   []api.Warning
+	}{
+		{"", nil},
+		{"   ", nil},
+		{`"a";code=c;reason="r"`, []api.Warning{{Name: "a", Code: "c", Reason: "r"}}},
+		// Two header lines joined by the HTTP stack, unknown parameters, any order, tabs.
+		{`"a";reason="r";code=c;level=2,	"b";code="d";x;reason=%"caf%c3%a9"`,
+			[]api.Warning{{Name: "a", Code: "c", Reason: "r"}, {Name: "b", Code: "d", Reason: "café"}}},
+		{`"a"`, []api.Warning{{Name: "a"}}},
+		{`token;code=c`, []api.Warning{{Name: "token", Code: "c"}}},
+		// Syntax errors stop parsing and keep what came before.
+		{`"a";code=c, "b`, []api.Warning{{Name: "a", Code: "c"}}},
+		{`"a" "b"`, []api.Warning{{Name: "a"}}},
+		{`"a";Code=c`, nil},
+		{`"a";reason="\x"`, nil},
+		{`"a";reason=%"%zz"`, nil},
+		{`(1 2)`, nil},
+	}
+	for _, tc := range tests {
+		if diff := cmp.Diff(tc.want, api.ParseWarnings(tc.header)); diff != "" {
+			t.Errorf("ParseWarnings(%q) (-want +got):\n%s", tc.header, diff)
+		}
+	}
+}
+
+func TestWarningsRoundTripHeader(t *testing.T) {
+	r, err := api.DecodeReceipt(edit(t, baseReceipt, set("orderLines[1].totalTaxAmount", 650), set("orderLines[1].totalAmount", 3650),
+		set("orderLines[0].unitInfo.quantity", "3.125")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := r.Warnings()
+	if len(ws) != 2 {
+		t.Fatalf("Warnings() = %+v, want two", ws)
+	}
+	if diff := cmp.Diff(ws, api.ParseWarnings(api.FormatWarnings(ws))); diff != "" {
+		t.Errorf("ParseWarnings(FormatWarnings(ws)) (-want +got):\n%s", diff)
+	}
+}
