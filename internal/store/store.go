@@ -104,3 +104,13 @@ type Store interface {
 	// once; afterwards every method returns an error.
 	Close() error
 }
+
+// ImageNotFound is the error a store returns when a category names an
+// image the merchant does not have.
+func ImageNotFound(msn, imageID string) error {
+	return api.Invalid([]api.InvalidParam{{
+		Name:   "imageId",
+		Reason: "No image " + imageID + " exists for merchant " + msn + "; upload it with POST /order-management/v1/images first.",
+		Code:   api.CodeImageNotFound,
+	}})
+}

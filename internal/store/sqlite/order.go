@@ -64,22 +64,12 @@ func (db *DB) PutCategory(ctx context.Context, c *store.Category) error {
 		case isForeignKey(err):
 			// The check and the write are one statement, so an image
 			// cannot be named while it is being refused.
-			return unknownImage(c.Key.MSN, imageID.V)
+			return store.ImageNotFound(c.Key.MSN, imageID.V)
 		case err != nil:
 			return db.storeErr("put category", err)
 		}
 		return nil
 	})
-}
-
-// unknownImage is the error for a category naming an image its merchant
-// does not have; it is a client's mistake, so it names the request field.
-func unknownImage(msn, id string) error {
-	return api.Invalid([]api.InvalidParam{{
-		Name:   "imageId",
-		Reason: fmt.Sprintf("No image %s exists for merchant %s; upload it with POST /order-management/v1/images first.", id, msn),
-		Code:   "image_not_found", // api.CodeImageNotFound
-	}})
 }
 
 // AddReceipt stores the receipt of an order. A second receipt for the same

@@ -1,0 +1,134 @@
+// Package app assembles a running server from a config.Config: the store,
+// the signing keys, the authenticator, the HTTP server and its listener.
+// The serve command, the end-to-end tests, clienttest and the bench all
+// start the server through it, so they run the very same program.
+package app
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/ordermgmt/ordermgmt/internal/auth"
+	"github.com/ordermgmt/ordermgmt/internal/config"
+	"github.com/ordermgmt/ordermgmt/internal/server"
+	"github.com/ordermgmt/ordermgmt/internal/store"
+	"github.com/ordermgmt/ordermgmt/internal/store/sqlite"
+)
+
+// App is a started server.
+type App struct {
+	// URL is where the server listens, such as http://127.0.0.1:8080.
+	URL string
+	// Store is the open store; the App closes it on Shutdown.
+	Store store.Store
+	// DataLocation names where data is kept, for the start-up banner.
+	DataLocation string
+
+	cfg     config.Config
+	log     *slog.Logger
+	httpSrv *http.Server
+	served  chan error
+}
+
+// Start opens the store, loads or creates the signing key, binds the
+// listen address and serves in the background until Shutdown.
+func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	a := &App{cfg: cfg, log: log, served: make(chan error, 1)}
+	st, loc, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	a.Store, a.DataLocation = st, loc
+	key, err := signingKey(cfg)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+
+	authn := auth.Sandbox()
+	if cfg.ConfigFile != "" {
+		fc, err := auth.LoadConfig(cfg.ConfigFile)
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		authn = auth.Configured(fc)
+	}
+	keys := auth.NewKeySet(key)
+	srv := server.New(server.Options{
+		Store:         st,
+		Issuer:        auth.NewIssuer(auth.IssuerConfig{Keys: keys, Issuer: "ordermgmt", TTL: cfg.TokenTTL}),
+		Authenticator: authn,
+		Keys:          keys,
+		Logger:        log,
+		Pprof:         cfg.Pprof,
+	})
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	a.URL = "http://" + ln.Addr().String()
+	a.httpSrv = &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		// Generous enough for a 3 MiB image on a slow link.
+		ReadTimeout:    60 * time.Second,
+		WriteTimeout:   60 * time.Second,
+		IdleTimeout:    120 * time.Second,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	go func() { a.served <- a.httpSrv.Serve(ln) }()
+	return a, nil
+}
+
+// openStore opens the configured store and says where its data is.
+func openStore(ctx context.Context, cfg config.Config) (store.Store, string, error) {
+	if cfg.DatabaseURL != "" {
+		return nil, "", errors.New("--database: the PostgreSQL store is not available in this build")
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, "", fmt.Errorf("create data folder: %w", err)
+	}
+	path := filepath.Join(cfg.DataDir, "ordermgmt.db")
+	st, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		return nil, "", err
+	}
+	return st, path, nil
+}
+
+// signingKey reads the operator's key file, or keeps one in the data folder
+// so tokens survive a restart.
+func signingKey(cfg config.Config) (ed25519.PrivateKey, error) {
+	if cfg.SigningKeyFile != "" {
+		return auth.ReadKeyFile(cfg.SigningKeyFile)
+	}
+	return auth.LoadOrCreateKeyFile(filepath.Join(cfg.DataDir, "signing-key.pem"))
+}
+
+// Done is closed with the serve error if the server stops by itself.
+func (a *App) Done() <-chan error { return a.served }
+
+// Shutdown stops accepting connections, lets in-flight requests finish
+// within ctx, then closes the store.
+func (a *App) Shutdown(ctx context.Context) error {
+	err := a.httpSrv.Shutdown(ctx)
+	if cerr := a.Store.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

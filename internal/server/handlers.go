@@ -1,0 +1,191 @@
+package server
+
+import (
+	"crypto/sha512"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/ordermgmt/ordermgmt/api"
+	"github.com/ordermgmt/ordermgmt/internal/store"
+)
+
+// token answers POST /accesstoken/get. It tolerates what real clients send:
+// an empty body, any Content-Type, an empty "Authorization: Bearer ".
+func (s *Server) token(w http.ResponseWriter, r *http.Request, in *input) error {
+	h := r.Header
+	g, err := s.authn.Authenticate(r.Context(), h.Get(api.HeaderClientID), h.Get(api.HeaderClientSecret),
+		h.Get(api.HeaderSubscriptionKey), h.Get(api.HeaderMSN))
+	if err != nil {
+		return err
+	}
+	tok, c, err := s.issuer.Mint(g)
+	if err != nil {
+		return err
+	}
+	in.state.clientID, in.state.msn = c.ClientID, h.Get(api.HeaderMSN)
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, "application/json", s.issuer.TokenResponse(tok, c))
+	return nil
+}
+
+// addImage answers POST /order-management/v1/images.
+func (s *Server) addImage(w http.ResponseWriter, r *http.Request, in *input) error {
+	req, info, err := api.DecodeImage(in.body)
+	if err != nil {
+		return err
+	}
+	sum := sha512.Sum512(info.Data)
+	img := &store.Image{
+		MSN: in.msn, ID: req.ImageID, MediaType: info.MediaType,
+		Width: info.Width, Height: info.Height, SHA512: hex.EncodeToString(sum[:]),
+		Data: info.Data, Meta: s.meta(r, in),
+	}
+	if err := s.store.PutImage(r.Context(), img); err != nil {
+		if errors.Is(err, api.ErrConflict) {
+			return api.NewProblem(api.ErrConflict, api.CodeImageExists,
+				"Image "+req.ImageID+" already exists for this merchant and cannot be overwritten; upload under a new imageId.")
+		}
+		return err
+	}
+	writeJSON(w, http.StatusOK, "application/json", api.ImageResponse{ImageID: req.ImageID})
+	return nil
+}
+
+// putCategory answers PUT /order-management/v2/{paymentType}/categories/{orderId}.
+func (s *Server) putCategory(w http.ResponseWriter, r *http.Request, in *input) error {
+	key, params := orderKey(r, in)
+	c, err := api.DecodeCategory(in.body)
+	if params, err = mergeInvalid(params, err); err != nil {
+		return err
+	}
+	if err := api.Invalid(params); err != nil {
+		return err
+	}
+	// The store checks the image exists for this merchant in the same
+	// write, so a category can never point at a missing image.
+	cat := &store.Category{Key: key, ID: s.newID(), Category: *c, Meta: s.meta(r, in)}
+	if err := s.store.PutCategory(r.Context(), cat); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, "application/json", cat.ID)
+	return nil
+}
+
+// addReceipt answers POST /order-management/v2/{paymentType}/receipts/{orderId}.
+func (s *Server) addReceipt(w http.ResponseWriter, r *http.Request, in *input) error {
+	key, params := orderKey(r, in)
+	rc, err := api.DecodeReceipt(in.body)
+	if params, err = mergeInvalid(params, err); err != nil {
+		return err
+	}
+	if err := api.Invalid(params); err != nil {
+		return err
+	}
+	// The canonical form is stored: unknown fields are dropped, and reads
+	// can send the bytes as they are.
+	body, err := json.Marshal(rc)
+	if err != nil {
+		return err
+	}
+	rec := &store.Receipt{Key: key, ID: s.newID(), Body: body, Meta: s.meta(r, in)}
+	if err := s.store.AddReceipt(r.Context(), rec); err != nil {
+		if errors.Is(err, api.ErrConflict) {
+			return api.NewProblem(api.ErrConflict, api.CodeReceiptExists,
+				"Order "+key.OrderID+" already has a receipt; a receipt is sent once and cannot be changed.")
+		}
+		return err
+	}
+	if ws := rc.Warnings(); len(ws) > 0 {
+		w.Header().Set(api.HeaderReceiptWarnings, api.FormatWarnings(ws))
+	}
+	writeJSON(w, http.StatusCreated, "application/json", rec.ID)
+	return nil
+}
+
+// getOrder answers GET /order-management/v2/{paymentType}/{orderId}.
+func (s *Server) getOrder(w http.ResponseWriter, r *http.Request, in *input) error {
+	key, params := orderKey(r, in)
+	if err := api.Invalid(params); err != nil {
+		return err
+	}
+	o, err := s.store.GetOrder(r.Context(), key)
+	if err != nil {
+		if errors.Is(err, api.ErrNotFound) {
+			return api.NewProblem(api.ErrNotFound, api.CodeOrderNotFound,
+				"Order "+key.OrderID+" ("+string(key.PaymentType)+") has neither a category nor a receipt for this merchant.")
+		}
+		return err
+	}
+	writeRaw(w, http.StatusOK, "application/json", orderJSON(o))
+	return nil
+}
+
+// orderJSON assembles the GET body from the stored parts; the receipt is
+// stored canonical, so it is copied, not decoded and encoded again.
+func orderJSON(o *store.Order) []byte {
+	var cat []byte
+	if o.Category != nil {
+		cat, _ = json.Marshal(&o.Category.Category)
+	}
+	n := len(cat) + 32
+	if o.Receipt != nil {
+		n += len(o.Receipt.Body)
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '{')
+	if cat != nil {
+		b = append(b, `"category":`...)
+		b = append(b, cat...)
+	}
+	if o.Receipt != nil {
+		if cat != nil {
+			b = append(b, ',')
+		}
+		b = append(b, `"receipt":`...)
+		b = append(b, o.Receipt.Body...)
+	}
+	return append(b, '}')
+}
+
+// orderKey reads the path parameters, listing what is wrong with them.
+func orderKey(r *http.Request, in *input) (store.OrderKey, []api.InvalidParam) {
+	var params []api.InvalidParam
+	pt, err := api.ParsePaymentType(r.PathValue("paymentType"))
+	if err != nil {
+		params = append(params, api.AsProblem(err).InvalidParams...)
+	}
+	id := r.PathValue("orderId")
+	params = append(params, api.CheckOrderID(id)...)
+	return store.OrderKey{MSN: in.msn, PaymentType: pt, OrderID: id}, params
+}
+
+// mergeInvalid adds a decode error's invalid params to params; any other
+// error is returned as it is.
+func mergeInvalid(params []api.InvalidParam, err error) ([]api.InvalidParam, error) {
+	if err == nil {
+		return params, nil
+	}
+	var p *api.Problem
+	if errors.As(err, &p) && p.Status == http.StatusBadRequest {
+		return append(params, p.InvalidParams...), nil
+	}
+	return params, err
+}
+
+// meta records who wrote a row, for support staff.
+func (s *Server) meta(r *http.Request, in *input) store.Meta {
+	h := r.Header
+	return store.Meta{
+		CreatedAt: s.now().UTC(),
+		TraceID:   in.state.traceID,
+		ClientID:  in.state.clientID,
+		System: store.System{
+			Name:          h.Get(api.HeaderSystemName),
+			Version:       h.Get(api.HeaderSystemVersion),
+			PluginName:    h.Get(api.HeaderSystemPluginName),
+			PluginVersion: h.Get(api.HeaderSystemPluginVersion),
+		},
+	}
+}

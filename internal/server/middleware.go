@@ -1,0 +1,278 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ordermgmt/ordermgmt/api"
+	"github.com/ordermgmt/ordermgmt/internal/auth"
+)
+
+// handlerFunc is a handler that returns its error to one adapter, which
+// maps it to a response.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, in *input) error
+
+// input is what the adapter has checked before a handler runs.
+type input struct {
+	body   []byte
+	msn    string
+	claims *auth.Claims
+	state  *reqState
+}
+
+// reqState is filled while a request is served and read by the request log.
+type reqState struct {
+	traceparent string
+	traceID     string
+	msn         string
+	clientID    string
+}
+
+type stateKey struct{}
+
+func stateFrom(r *http.Request) *reqState {
+	if st, ok := r.Context().Value(stateKey{}).(*reqState); ok {
+		return st
+	}
+	return &reqState{}
+}
+
+// observe gives every request a trace id (kept from an incoming W3C
+// traceparent), recovers panics into 500 problems and logs one line.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		st := &reqState{}
+		st.traceID, st.traceparent = newTraceparent(r.Header.Get(api.HeaderTraceparent))
+		w.Header().Set(api.HeaderTraceparent, st.traceparent)
+		sw := &statusWriter{ResponseWriter: w}
+		r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic serving request", "trace_id", st.traceID, "panic", v, "stack", string(debug.Stack()))
+				if sw.status == 0 {
+					s.writeProblem(sw, r, api.NewProblem(api.ErrInternal, api.CodeInternal, ""))
+				}
+			}
+			s.logRequest(r, sw.status, time.Since(start), st)
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// logRequest writes the one line per request: never a secret or token.
+func (s *Server) logRequest(r *http.Request, status int, d time.Duration, st *reqState) {
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	ctx := r.Context()
+	if !s.log.Enabled(ctx, level) {
+		return
+	}
+	h := r.Header
+	s.log.LogAttrs(ctx, level, "request",
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.Int("status", status),
+		slog.Duration("duration", d),
+		slog.String("msn", st.msn),
+		slog.String("client_id", st.clientID),
+		slog.String("trace_id", st.traceID),
+		slog.String("system_name", h.Get(api.HeaderSystemName)),
+		slog.String("system_version", h.Get(api.HeaderSystemVersion)),
+		slog.String("plugin_name", h.Get(api.HeaderSystemPluginName)),
+		slog.String("plugin_version", h.Get(api.HeaderSystemPluginVersion)),
+	)
+}
+
+// newTraceparent keeps the trace id of a valid incoming traceparent and
+// always makes a new span id.
+func newTraceparent(in string) (traceID, header string) {
+	var b [24]byte
+	_, _ = rand.Read(b[:])
+	if validTraceparent(in) {
+		traceID = in[3:35]
+	} else {
+		traceID = hex.EncodeToString(b[:16])
+	}
+	return traceID, "00-" + traceID + "-" + hex.EncodeToString(b[16:]) + "-00"
+}
+
+func validTraceparent(s string) bool {
+	if len(s) != 55 || s[:3] != "00-" || s[35] != '-' || s[52] != '-' {
+		return false
+	}
+	id := s[3:35]
+	if id == "00000000000000000000000000000000" {
+		return false
+	}
+	for _, c := range s[3:35] + s[36:52] + s[53:] {
+		if !strings.ContainsRune("0123456789abcdef", c) {
+			return false
+		}
+	}
+	return true
+}
+
+// statusWriter records the status for the request log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// wrap adapts a route's handler: it authenticates, checks the body's type
+// and size, reads it, and maps a returned error to a response.
+func (s *Server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		in := &input{state: stateFrom(r)}
+		err := s.prepare(w, r, rt, in)
+		if err == nil {
+			err = rt.handle(w, r, in)
+		}
+		if err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+func (s *Server) prepare(w http.ResponseWriter, r *http.Request, rt route, in *input) error {
+	if rt.auth {
+		if err := s.authenticate(r, in); err != nil {
+			return err
+		}
+	}
+	if rt.limit == 0 {
+		return nil
+	}
+	if ct := r.Header.Get("Content-Type"); !rt.anyType && !jsonContentType(ct) {
+		return api.NewProblem(api.ErrUnsupportedMediaType, api.CodeMediaType,
+			"The body must be JSON, but Content-Type is "+strconv.Quote(ct)+"; send Content-Type: application/json (curl sends a form type with -d unless told otherwise).")
+	}
+	// Refuse a declared oversize body before reading any of it.
+	if r.ContentLength > rt.limit {
+		return tooLarge(rt.limit)
+	}
+	body, err := readBody(w, r, rt.limit)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return tooLarge(rt.limit)
+		}
+		return api.NewProblem(api.ErrInvalid, api.CodeInvalidRequest, "The request body could not be read: "+err.Error())
+	}
+	in.body = body
+	return nil
+}
+
+func tooLarge(limit int64) error {
+	return api.NewProblem(api.ErrTooLarge, api.CodeBodyTooLarge,
+		"The body is larger than this operation's limit of "+strconv.FormatInt(limit>>20, 10)+" MiB.")
+}
+
+// readBody reads at most limit bytes, sized up front from Content-Length
+// so large images are not copied while the buffer grows.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	rd := http.MaxBytesReader(w, r.Body, limit)
+	if r.ContentLength > 0 {
+		buf := make([]byte, r.ContentLength)
+		if _, err := io.ReadFull(rd, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
+	}
+	return io.ReadAll(rd)
+}
+
+// jsonContentType accepts JSON, any +json type, and no type at all.
+func jsonContentType(ct string) bool {
+	if ct == "" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	return mt == "application/json" || (strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))
+}
+
+// authenticate checks the gateway headers of an order-management request:
+// subscription key, bearer token and the merchant it acts for.
+func (s *Server) authenticate(r *http.Request, in *input) error {
+	h := r.Header
+	subKey := h.Get(api.HeaderSubscriptionKey)
+	if subKey == "" {
+		return gateway(http.StatusUnauthorized, api.CodeSubscriptionKey,
+			"Access denied due to missing subscription key. Send the Ocp-Apim-Subscription-Key header.")
+	}
+	authz := h.Get(api.HeaderAuthorization)
+	if authz == "" {
+		return gateway(http.StatusUnauthorized, api.CodeMissingToken,
+			"Access token is missing. Send Authorization: Bearer <token> from POST /accesstoken/get.")
+	}
+	scheme, token, _ := strings.Cut(authz, " ")
+	token = strings.TrimSpace(token)
+	if !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return gateway(http.StatusUnauthorized, api.CodeInvalidToken,
+			"The Authorization header must be 'Bearer <access token>'.")
+	}
+	claims, err := s.issuer.Verify(token)
+	if err != nil {
+		p := api.AsProblem(err)
+		return gateway(http.StatusUnauthorized, p.Code, p.Detail)
+	}
+	in.state.clientID = claims.ClientID
+	if !claims.MatchesSubscriptionKey(subKey) {
+		return gateway(http.StatusUnauthorized, api.CodeSubscriptionKey,
+			"Access denied due to invalid subscription key: it is not the key the access token was issued for.")
+	}
+	msn := h.Get(api.HeaderMSN)
+	params := api.CheckMSN(msn)
+	for _, name := range systemHeaders {
+		if v := h.Get(name); len(v) > api.MaxSystemHeaderLen {
+			params = append(params, api.InvalidParam{Name: name, Code: api.CodeTooLong,
+				Reason: name + " must be at most " + strconv.Itoa(api.MaxSystemHeaderLen) + " characters (keep it within 30), got " + strconv.Itoa(len(v)) + "."})
+		}
+	}
+	if err := api.Invalid(params); err != nil {
+		return err
+	}
+	if !claims.AllowsMSN(msn) {
+		return gateway(http.StatusForbidden, api.CodeMSNNotAllowed,
+			"This access token may not act for Merchant-Serial-Number "+msn+"; get a token for that merchant.")
+	}
+	in.msn, in.claims, in.state.msn = msn, claims, msn
+	return nil
+}
+
+var systemHeaders = [...]string{api.HeaderSystemName, api.HeaderSystemVersion, api.HeaderSystemPluginName, api.HeaderSystemPluginVersion}

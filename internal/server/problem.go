@@ -1,0 +1,99 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/ordermgmt/ordermgmt/api"
+	"github.com/ordermgmt/ordermgmt/internal/auth"
+)
+
+// gatewayError is answered in the API gateway's shape,
+// {"statusCode": 401, "message": "..."}, as the real service does for
+// subscription-key and token failures.
+type gatewayError struct {
+	StatusCode int    `json:"statusCode"`
+	Message    string `json:"message"`
+	// Code is a stable machine-readable reason, so clients need not parse
+	// the message.
+	Code string `json:"code"`
+}
+
+func gateway(status int, code, msg string) error {
+	return &gatewayError{StatusCode: status, Message: msg, Code: code}
+}
+
+func (e *gatewayError) Error() string { return e.Message }
+
+// Is matches the api kind of the status.
+func (e *gatewayError) Is(target error) bool {
+	k, ok := target.(*api.Kind)
+	return ok && api.KindForStatus(e.StatusCode) == k
+}
+
+// tokenErrorBody is the token endpoint's error shape.
+type tokenErrorBody struct {
+	Error       string `json:"error"`
+	Description string `json:"error_description"`
+}
+
+// writeError maps an error to its response. Causes of 5xx are logged with
+// the trace id and never sent to the caller.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var (
+		gw  *gatewayError
+		te  *auth.TokenError
+		mbe *http.MaxBytesError
+	)
+	switch {
+	case errors.As(err, &gw):
+		if gw.StatusCode == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", "1")
+		}
+		writeJSON(w, gw.StatusCode, "application/json", gw)
+	case errors.As(err, &te):
+		writeJSON(w, te.Status, "application/json", tokenErrorBody{Error: te.Code, Description: te.Description})
+	case errors.As(err, &mbe):
+		s.writeProblem(w, r, tooLarge(mbe.Limit).(*api.Problem))
+	default:
+		p := api.AsProblem(err)
+		if p.Status >= 500 {
+			s.log.Error("request failed", "trace_id", stateFrom(r).traceID, "err", err)
+			if p.Status == http.StatusServiceUnavailable {
+				w.Header().Set("Retry-After", "1")
+				p = api.NewProblem(api.ErrUnavailable, api.CodeUnavailable,
+					"The store is not reachable right now; retry shortly.")
+			} else {
+				p = api.NewProblem(api.ErrInternal, api.CodeInternal,
+					"An internal error occurred; quote the trace id in instance when reporting it.")
+			}
+		}
+		s.writeProblem(w, r, p)
+	}
+}
+
+// writeProblem sends a problem with the request's trace id as instance.
+func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, p *api.Problem) {
+	out := *p
+	out.Instance = stateFrom(r).traceparent
+	writeJSON(w, out.Status, "application/problem+json", &out)
+}
+
+func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only our own types are written here; they always encode.
+		panic(err)
+	}
+	writeRaw(w, status, contentType, b)
+}
+
+func writeRaw(w http.ResponseWriter, status int, contentType string, b []byte) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}

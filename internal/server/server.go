@@ -1,0 +1,89 @@
+// Package server is the HTTP surface of the Order Management API: routes,
+// handlers, authentication middleware and the mapping of error kinds to
+// responses. Validation and sums come from package api, storage from a
+// store.Store, tokens from package auth.
+package server
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/ordermgmt/ordermgmt/internal/auth"
+	"github.com/ordermgmt/ordermgmt/internal/store"
+)
+
+// Options are what a Server is built from.
+type Options struct {
+	Store  store.Store
+	Issuer *auth.Issuer
+	// Authenticator checks token requests' credentials (sandbox or configured).
+	Authenticator auth.Authenticator
+	Keys          *auth.KeySet
+	Logger        *slog.Logger
+	// Now and NewID are injected so tests can be deterministic.
+	Now   func() time.Time
+	NewID func() string
+	// Pprof mounts net/http/pprof under /debug/pprof/.
+	Pprof bool
+}
+
+// Server answers the API. It is safe for concurrent use.
+type Server struct {
+	store   store.Store
+	issuer  *auth.Issuer
+	authn   auth.Authenticator
+	keys    *auth.KeySet
+	log     *slog.Logger
+	now     func() time.Time
+	newID   func() string
+	handler http.Handler
+	jwks    []byte
+}
+
+// New builds a Server from opts.
+func New(opts Options) *Server {
+	s := &Server{
+		store:  opts.Store,
+		issuer: opts.Issuer,
+		authn:  opts.Authenticator,
+		keys:   opts.Keys,
+		log:    opts.Logger,
+		now:    opts.Now,
+		newID:  opts.NewID,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.newID == nil {
+		s.newID = func() string { return uuid.NewString() }
+	}
+	if s.keys != nil {
+		s.jwks = s.keys.JWKS()
+	}
+	mux := http.NewServeMux()
+	s.routes(mux, opts.Pprof)
+	s.handler = s.observe(tokenPathFold(mux))
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// tokenPathFold matches the token path case-insensitively: clients send
+// /accessToken/get as often as /accesstoken/get.
+func tokenPathFold(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != tokenPath && strings.EqualFold(r.URL.Path, tokenPath) {
+			r.URL.Path = tokenPath
+			r.URL.RawPath = ""
+		}
+		next.ServeHTTP(w, r)
+	})
+}
