@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -81,13 +82,17 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, p *api.Pro
 	writeJSON(w, out.Status, "application/problem+json", &out)
 }
 
+// writeJSON encodes v without HTML escaping: messages such as
+// "Bearer <token>" must read as written.
 func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		// Only our own types are written here; they always encode.
 		panic(err)
 	}
-	writeRaw(w, status, contentType, b)
+	writeRaw(w, status, contentType, bytes.TrimSuffix(b.Bytes(), []byte("\n")))
 }
 
 func writeRaw(w http.ResponseWriter, status int, contentType string, b []byte) {
