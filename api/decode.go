@@ -14,12 +14,13 @@ const helpQuantityUnit = "one of PCS, KG, KM, MINUTE, LITRE, KWH"
 // and reads the image: its type from the bytes, its size and height. On any
 // problem it returns a 400 *Problem listing every one.
 func DecodeImage(body []byte) (*ImageRequest, *ImageInfo, error) {
-	m, perr := parseBody(body, exampleImage)
+	t, perr := parseBody(body, exampleImage)
 	if perr != nil {
 		return nil, nil, Invalid([]InvalidParam{*perr})
 	}
+	defer t.release()
 	var p problems
-	o := jobj{m: m, at: top, p: &p}
+	o := jobj{t: t, at: top, p: &p}
 	r := new(ImageRequest)
 	var bad fieldSet
 	if o.str("imageId", &r.ImageID, true, helpImageID) == stBad {
@@ -32,6 +33,7 @@ func DecodeImage(body []byte) (*ImageRequest, *ImageInfo, error) {
 		bad |= fSrc
 	}
 	info := checkImageRequest(&p, r, bad)
+	p.sortFrom(0)
 	if err := p.err(); err != nil {
 		return nil, nil, err
 	}
@@ -42,12 +44,13 @@ func DecodeImage(body []byte) (*ImageRequest, *ImageInfo, error) {
 // On any problem it returns a 400 *Problem listing every one. Whether the
 // image exists is for the caller to check.
 func DecodeCategory(body []byte) (*Category, error) {
-	m, perr := parseBody(body, exampleCategory)
+	t, perr := parseBody(body, exampleCategory)
 	if perr != nil {
 		return nil, Invalid([]InvalidParam{*perr})
 	}
+	defer t.release()
 	var p problems
-	o := jobj{m: m, at: top, p: &p}
+	o := jobj{t: t, at: top, p: &p}
 	c := new(Category)
 	var bad fieldSet
 	var s string
@@ -68,6 +71,7 @@ func DecodeCategory(body []byte) (*Category, error) {
 		bad |= fImageID
 	}
 	checkCategory(&p, c, bad)
+	p.sortFrom(0)
 	if err := p.err(); err != nil {
 		return nil, err
 	}
@@ -79,35 +83,42 @@ func DecodeCategory(body []byte) (*Category, error) {
 // missing fields and broken rules alike. Unknown fields are ignored;
 // deprecated ones are kept.
 func DecodeReceipt(body []byte) (*Receipt, error) {
-	m, perr := parseBody(body, exampleReceipt)
+	t, perr := parseBody(body, exampleReceipt)
 	if perr != nil {
 		return nil, Invalid([]InvalidParam{*perr})
 	}
+	defer t.release()
 	var p problems
-	o := jobj{m: m, at: top, p: &p}
+	o := jobj{t: t, at: top, p: &p}
 	r := new(Receipt)
 
+	var elems []int
 	arr, st := o.array("orderLines", true, helpOrderLines)
 	if st == stOK {
-		r.OrderLines = make([]OrderLine, len(arr))
+		var buf [16]int
+		elems = t.elems(arr, buf[:0])
+		r.OrderLines = make([]OrderLine, len(elems))
 	}
 	checkOrderLinesPresent(&p, r.OrderLines, st == stOK)
-	for i, v := range arr {
+	for i, v := range elems {
 		at := lineLoc(i)
-		lm, ok := v.(map[string]any)
-		if !ok {
-			p.add(at.name(""), CodeWrongType, "must be an order line object with name, id, totalAmount, totalAmountExcludingTax, totalTaxAmount and taxRate, got "+kindOf(v)+".")
+		if t.nodes[v].kind != kObject {
+			p.add(at.name(""), CodeWrongType, "must be an order line object with name, id, totalAmount, totalAmountExcludingTax, totalTaxAmount and taxRate, got "+t.kindOf(v)+".")
 			continue
 		}
 		l := &r.OrderLines[i]
-		bad := decodeLine(jobj{m: lm, at: at, p: &p}, l)
+		start := len(p.ps)
+		bad := decodeLine(jobj{t: t, n: v, at: at, p: &p}, l)
 		checkLine(&p, at, l, bad)
+		p.sortFrom(start)
 	}
 	checkSums(&p, r.OrderLines)
 
 	if bo, st := o.object("bottomLine", true, helpBottomLine); st == stOK {
+		start := len(p.ps)
 		bad := decodeBottomLine(bo, &r.BottomLine)
 		checkBottomLine(&p, &r.BottomLine, bad)
+		p.sortFrom(start)
 	}
 	if err := p.err(); err != nil {
 		return nil, err

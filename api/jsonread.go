@@ -2,15 +2,15 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
-	"errors"
-	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
 
-// The decoders parse a body once into a generic tree (numbers kept as text)
-// and walk it with the typed readers below. Walking a tree, rather than
+// The decoders parse a body once into a tree of nodes (jsontree.go; numbers
+// kept as text) and walk it with the typed readers below. Walking a tree, rather than
 // unmarshalling into the structs, is what lets them tell a missing field
 // from a zero one, name the path of every wrong type, and report every
 // problem instead of stopping at the first.
@@ -26,6 +26,58 @@ func (p *problems) add(name, code, reason string) {
 
 func (p *problems) addAll(ps []InvalidParam) { p.ps = append(p.ps, ps...) }
 
+// sortFrom puts the problems added since start in the order of the fields
+// in the contract, keeping the order of several problems of one field. The
+// decoder finds type errors before rule violations; sorting each object's
+// problems makes the list read top to bottom, and the same as Validate's.
+func (p *problems) sortFrom(start int) {
+	if len(p.ps)-start < 2 {
+		return
+	}
+	slices.SortStableFunc(p.ps[start:], func(a, b InvalidParam) int {
+		return cmp.Compare(fieldRank(a.Name), fieldRank(b.Name))
+	})
+}
+
+// fieldRank is the place of a field in fieldOrder; the fields of order
+// lines are ranked without their orderLines[i] prefix.
+func fieldRank(name string) int {
+	if strings.HasPrefix(name, "orderLines[") {
+		if i := strings.Index(name, "]."); i >= 0 {
+			name = name[i+2:]
+		}
+	}
+	if r, ok := fieldRanks[name]; ok {
+		return r
+	}
+	return len(fieldRanks)
+}
+
+// fieldOrder lists the fields of the bodies in the order of the contract.
+var fieldOrder = []string{
+	// images and categories
+	"category", "orderDetailsUrl", "imageId", "type", "src",
+	// order lines
+	"name", "id", "totalAmount", "totalAmountExcludingTax", "totalTaxAmount", "taxRate", "taxPercentage",
+	"discount", "productUrl", "isReturn", "isShipping",
+	"unitInfo", "unitInfo.unitPrice", "unitInfo.quantity", "unitInfo.quantityUnit",
+	// bottom line
+	"bottomLine.currency", "bottomLine.tipAmount", "bottomLine.posId", "bottomLine.receiptNumber",
+	"bottomLine.paymentSources", "bottomLine.paymentSources.giftCard", "bottomLine.paymentSources.card",
+	"bottomLine.paymentSources.voucher", "bottomLine.paymentSources.cash",
+	"bottomLine.barcode", "bottomLine.barcode.format", "bottomLine.barcode.data",
+	"bottomLine.giftCardAmount", "bottomLine.totalAmount", "bottomLine.totalTax", "bottomLine.totalDiscount",
+	"bottomLine.shippingAmount", "bottomLine.shippingInfo", "bottomLine.terminalId",
+}
+
+var fieldRanks = func() map[string]int {
+	m := make(map[string]int, len(fieldOrder))
+	for i, f := range fieldOrder {
+		m[f] = i
+	}
+	return m
+}()
+
 // err is the 400 problem listing everything found, or nil.
 func (p *problems) err() error { return Invalid(p.ps) }
 
@@ -33,29 +85,29 @@ func (p *problems) err() error { return Invalid(p.ps) }
 const bodyName = "body"
 
 // parseBody parses body as one JSON object. A body that is empty, not JSON,
-// or not an object gives the one problem that says so.
-func parseBody(body []byte, example string) (map[string]any, *InvalidParam) {
+// or not an object gives the one problem that says so. The caller releases
+// the tree.
+func parseBody(body []byte, example string) (*tree, *InvalidParam) {
 	if len(trimJSONSpace(body)) == 0 {
 		return nil, &InvalidParam{Name: bodyName, Code: CodeEmptyBody,
 			Reason: "is empty: send a JSON object such as " + example + "."}
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, &InvalidParam{Name: bodyName, Code: CodeInvalidJSON, Reason: syntaxReason(body, err)}
+	// One copy of the body; every string value is a slice of it.
+	t, serr := parseTree(string(body))
+	if serr != nil {
+		reason := "is not valid JSON: " + serr.msg + " " + position(body, int64(serr.off)) + "."
+		if serr.eof {
+			reason = "is not valid JSON: it ends before the JSON value is complete " + position(body, int64(serr.off)) + "; check for a missing } or ]."
+		}
+		return nil, &InvalidParam{Name: bodyName, Code: CodeInvalidJSON, Reason: reason}
 	}
-	if off := dec.InputOffset(); len(trimJSONSpace(body[off:])) > 0 {
-		off += int64(len(body[off:]) - len(trimJSONSpace(body[off:])))
-		return nil, &InvalidParam{Name: bodyName, Code: CodeInvalidJSON,
-			Reason: "is not valid JSON: unexpected data after the end of the JSON object " + position(body, off) + "; send exactly one object."}
-	}
-	m, ok := v.(map[string]any)
-	if !ok {
+	if t.nodes[0].kind != kObject {
+		kind := t.kindOf(0)
+		t.release()
 		return nil, &InvalidParam{Name: bodyName, Code: CodeWrongType,
-			Reason: "must be a JSON object such as " + example + ", got " + kindOf(v) + "."}
+			Reason: "must be a JSON object such as " + example + ", got " + kind + "."}
 	}
-	return m, nil
+	return t, nil
 }
 
 // trimJSONSpace drops the leading whitespace JSON allows (and nothing else).
@@ -64,22 +116,6 @@ func trimJSONSpace(b []byte) []byte {
 		b = b[1:]
 	}
 	return b
-}
-
-// syntaxReason says where and why body is not JSON.
-func syntaxReason(body []byte, err error) string {
-	var se *json.SyntaxError
-	switch {
-	case errors.As(err, &se):
-		off := se.Offset
-		if off > 0 {
-			off-- // Offset counts the offending byte; point at it.
-		}
-		return "is not valid JSON: " + se.Error() + " " + position(body, off) + "."
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return "is not valid JSON: it ends before the JSON value is complete " + position(body, int64(len(body))) + "; check for a missing } or ]."
-	}
-	return "is not valid JSON: " + err.Error() + "."
 }
 
 // position describes a byte offset of body as line, column and offset, all
@@ -94,26 +130,23 @@ func position(body []byte, off int64) string {
 	return "at line " + strconv.Itoa(line) + ", column " + strconv.FormatInt(col, 10) + " (byte offset " + strconv.FormatInt(off, 10) + ")"
 }
 
-// kindOf names the JSON type of a decoded value for a reason.
-func kindOf(v any) string {
-	switch v := v.(type) {
-	case nil:
+// kindOf names the JSON type of node n for a reason.
+func (t *tree) kindOf(n int) string {
+	switch t.nodes[n].kind {
+	case kNull:
 		return "null"
-	case string:
+	case kString:
 		return "a string"
-	case json.Number:
-		return "the number " + clip(string(v))
-	case bool:
-		if v {
-			return "true"
-		}
+	case kNumber:
+		return "the number " + clip(t.text(n))
+	case kTrue:
+		return "true"
+	case kFalse:
 		return "false"
-	case []any:
+	case kArray:
 		return "an array"
-	case map[string]any:
-		return "an object"
 	}
-	return "an unexpected value"
+	return "an object"
 }
 
 // clip cuts a caller's text for a reason.
@@ -141,18 +174,34 @@ type fieldSet uint32
 // jobj reads the fields of one JSON object and records problems under the
 // object's path.
 type jobj struct {
-	m  map[string]any
+	t  *tree
+	n  int // the object's node
 	at loc
 	p  *problems
 }
 
 func (o jobj) name(key string) string { return o.at.name(key) }
 
-// lookup returns the value of key. JSON null counts as absent: clients
-// that write every field send null for the ones they have no value for.
-func (o jobj) lookup(key string) (any, bool) {
-	v, ok := o.m[key]
-	return v, ok && v != nil
+// each calls f with the key and value nodes of every member, in order.
+func (o jobj) each(f func(k, v int)) {
+	nodes := o.t.nodes
+	for k := o.n + 1; k < int(nodes[o.n].next); k = int(nodes[k+1].next) {
+		f(k, k+1)
+	}
+}
+
+// lookup returns the value node of key; of repeated keys the last counts,
+// as with encoding/json. JSON null counts as absent: clients that write
+// every field send null for the ones they have no value for.
+func (o jobj) lookup(key string) (int, bool) {
+	nodes := o.t.nodes
+	found := -1
+	for k := o.n + 1; k < int(nodes[o.n].next); k = int(nodes[k+1].next) {
+		if o.t.keyIs(k, key) {
+			found = k + 1
+		}
+	}
+	return found, found >= 0 && nodes[found].kind != kNull
 }
 
 // missing reports a required field. Field names are case-sensitive, as the
@@ -166,17 +215,17 @@ func (o jobj) missing(key, help string) {
 }
 
 // foldKey returns a key of the object that equals one of keys except in
-// letter case, or "". Of several, it returns the least, so that reasons
-// do not depend on map order.
+// letter case, or "". Of several, it returns the first.
 func (o jobj) foldKey(keys ...string) string {
 	found := ""
-	for k := range o.m {
+	o.each(func(kn, _ int) {
+		k := o.t.str(kn)
 		for _, key := range keys {
-			if k != key && strings.EqualFold(k, key) && (found == "" || k < found) {
+			if found == "" && k != key && strings.EqualFold(k, key) {
 				found = k
 			}
 		}
-	}
+	})
 	return found
 }
 
@@ -187,14 +236,24 @@ func requiredReason(help string) string {
 }
 
 // wrongType reports a value of the wrong JSON type.
-func (o jobj) wrongType(key, want string, v any) {
-	reason := "must be " + want + ", got " + kindOf(v) + "."
-	if s, ok := v.(string); ok && strings.HasPrefix(want, "a whole number") && json.Valid([]byte(s)) {
-		if _, err := strconv.ParseFloat(s, 64); err == nil {
+func (o jobj) wrongType(key, want string, v int) {
+	reason := "must be " + want + ", got " + o.t.kindOf(v) + "."
+	if o.t.nodes[v].kind == kString && strings.HasPrefix(want, "a whole number") {
+		if s := o.t.str(v); looksNumeric(s) {
 			reason = "must be " + want + ", got the string " + quote(s) + ": send a JSON number, without quotes."
 		}
 	}
 	o.p.add(o.name(key), CodeWrongType, reason)
+}
+
+// looksNumeric reports whether s is a JSON number, perhaps with spaces.
+func looksNumeric(s string) bool {
+	t, err := parseTree(strings.TrimSpace(s))
+	if err != nil {
+		return false
+	}
+	defer t.release()
+	return t.nodes[0].kind == kNumber
 }
 
 // str reads a string field.
@@ -207,12 +266,11 @@ func (o jobj) str(key string, dst *string, required bool, help string) state {
 		}
 		return stAbsent
 	}
-	s, ok := v.(string)
-	if !ok {
+	if o.t.nodes[v].kind != kString {
 		o.wrongType(key, "a string ("+help+")", v)
 		return stBad
 	}
-	*dst = s
+	*dst = o.t.str(v)
 	return stOK
 }
 
@@ -235,24 +293,49 @@ func (o jobj) int(key string, required bool, help string) (int64, state) {
 		}
 		return 0, stAbsent
 	}
-	n, ok := v.(json.Number)
-	if !ok {
+	if o.t.nodes[v].kind != kNumber {
 		o.wrongType(key, "a whole number ("+help+")", v)
 		return 0, stBad
 	}
-	s := string(n)
-	if strings.ContainsAny(s, ".eE") {
-		o.p.add(o.name(key), CodeNotInteger,
-			"must be a whole number without fraction or exponent ("+help+"), got "+clip(s)+".")
-		return 0, stBad
-	}
-	i, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		o.p.add(o.name(key), CodeIntOverflow,
-			"must fit in a 64-bit integer (-9223372036854775808 to 9223372036854775807), got "+clip(s)+".")
+	s := o.t.text(v)
+	i, ok := parseInt64(s)
+	if !ok {
+		if strings.ContainsAny(s, ".eE") {
+			o.p.add(o.name(key), CodeNotInteger,
+				"must be a whole number without fraction or exponent ("+help+"), got "+clip(s)+".")
+		} else {
+			o.p.add(o.name(key), CodeIntOverflow,
+				"must fit in a 64-bit integer (-9223372036854775808 to 9223372036854775807), got "+clip(s)+".")
+		}
 		return 0, stBad
 	}
 	return i, stOK
+}
+
+// parseInt64 reads a JSON integer literal (-?digits) that fits in 64 bits.
+func parseInt64(s string) (int64, bool) {
+	neg := len(s) > 0 && s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	if s == "" || len(s) > 19 {
+		return 0, false
+	}
+	var u uint64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		u = u*10 + uint64(c-'0') // 19 digits cannot overflow a uint64
+	}
+	switch {
+	case neg && u <= 1<<63:
+		return int64(-u), true
+	case !neg && u < 1<<63:
+		return int64(u), true
+	}
+	return 0, false
 }
 
 // optInt reads an optional integer field into a new pointer.
@@ -270,12 +353,15 @@ func (o jobj) boolean(key string, dst *bool) state {
 	if !ok {
 		return stAbsent
 	}
-	b, ok := v.(bool)
-	if !ok {
+	switch o.t.nodes[v].kind {
+	case kTrue:
+		*dst = true
+	case kFalse:
+		*dst = false
+	default:
 		o.wrongType(key, "true or false", v)
 		return stBad
 	}
-	*dst = b
 	return stOK
 }
 
@@ -289,45 +375,54 @@ func (o jobj) object(key string, required bool, help string) (jobj, state) {
 		}
 		return jobj{}, stAbsent
 	}
-	m, ok := v.(map[string]any)
-	if !ok {
+	if o.t.nodes[v].kind != kObject {
 		o.wrongType(key, "an object ("+help+")", v)
 		return jobj{}, stBad
 	}
-	return jobj{m: m, at: o.at.child(key), p: o.p}, stOK
+	return jobj{t: o.t, n: v, at: o.at.child(key), p: o.p}, stOK
 }
 
-// array reads an array field.
-func (o jobj) array(key string, required bool, help string) ([]any, state) {
+// array reads an array field and returns its node.
+func (o jobj) array(key string, required bool, help string) (int, state) {
 	v, ok := o.lookup(key)
 	if !ok {
 		if required {
 			o.missing(key, help)
-			return nil, stBad
+			return 0, stBad
 		}
-		return nil, stAbsent
+		return 0, stAbsent
 	}
-	a, ok := v.([]any)
-	if !ok {
+	if o.t.nodes[v].kind != kArray {
 		o.wrongType(key, "an array ("+help+")", v)
-		return nil, stBad
+		return 0, stBad
 	}
-	return a, stOK
+	return v, stOK
+}
+
+// elems returns the element nodes of array node a, appended to dst.
+func (t *tree) elems(a int, dst []int) []int {
+	for e := a + 1; e < int(t.nodes[a].next); e = int(t.nodes[e].next) {
+		dst = append(dst, e)
+	}
+	return dst
 }
 
 // raw reads an optional object field and keeps it as compact JSON, for
 // deprecated fields that are stored and returned but never interpreted.
+// It is compacted and escaped as json.Marshal writes it, so that it comes
+// back unchanged.
 func (o jobj) raw(key string) (json.RawMessage, state) {
 	v, ok := o.lookup(key)
 	if !ok {
 		return nil, stAbsent
 	}
-	if _, ok := v.(map[string]any); !ok {
+	nd := o.t.nodes[v]
+	if nd.kind != kObject {
 		o.wrongType(key, "an object", v)
 		return nil, stBad
 	}
-	b, err := json.Marshal(v)
-	if err != nil { // cannot happen for a tree the decoder built
+	b, err := json.Marshal(json.RawMessage(o.t.src[nd.start:nd.end]))
+	if err != nil { // cannot happen for text the parser accepted
 		o.p.add(o.name(key), CodeWrongType, "could not be read: "+err.Error()+".")
 		return nil, stBad
 	}

@@ -362,7 +362,7 @@ func TestDecodeReceiptKeepsValues(t *testing.T) {
 			PaymentSources: &api.PaymentSources{Card: ptr[int64](15950), Cash: ptr[int64](1000)},
 			Barcode:        &api.Barcode{Format: "EAN-13", Data: "5901234123457"},
 			TotalAmount:    ptr[int64](15950), TerminalID: "t-1",
-			ShippingInfo: json.RawMessage(`{"amount":0,"method":"pickup"}`)},
+			ShippingInfo: json.RawMessage(`{"method":"pickup","amount":0}`)},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("DecodeReceipt (-want +got):\n%s", diff)
@@ -372,7 +372,7 @@ func TestDecodeReceiptKeepsValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{`"shippingInfo":{"amount":0,"method":"pickup"}`, `"totalAmount":15950,`, `"terminalId":"t-1"`} {
+	for _, s := range []string{`"shippingInfo":{"method":"pickup","amount":0}`, `"totalAmount":15950,`, `"terminalId":"t-1"`} {
 		if !strings.Contains(string(out), s) {
 			t.Errorf("json.Marshal(receipt) = %s, want it to contain %s", out, s)
 		}

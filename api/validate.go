@@ -38,10 +38,14 @@ func (r *Receipt) Validate() error {
 	var p problems
 	checkOrderLinesPresent(&p, r.OrderLines, true)
 	for i := range r.OrderLines {
+		start := len(p.ps)
 		checkLine(&p, lineLoc(i), &r.OrderLines[i], 0)
+		p.sortFrom(start)
 	}
 	checkSums(&p, r.OrderLines)
+	start := len(p.ps)
 	checkBottomLine(&p, &r.BottomLine, 0)
+	p.sortFrom(start)
 	return p.err()
 }
 
@@ -50,6 +54,7 @@ func (r *Receipt) Validate() error {
 func (c *Category) Validate() error {
 	var p problems
 	checkCategory(&p, c, 0)
+	p.sortFrom(0)
 	return p.err()
 }
 
@@ -58,6 +63,7 @@ func (c *Category) Validate() error {
 func (r *ImageRequest) Validate() error {
 	var p problems
 	checkImageRequest(&p, r, 0)
+	p.sortFrom(0)
 	return p.err()
 }
 
@@ -158,13 +164,13 @@ func checkLine(p *problems, at loc, l *OrderLine, bad fieldSet) {
 	checkText(p, at.f("name"), l.Name, bad&fName == 0, MaxLineTextLength, helpLineName)
 	checkText(p, at.f("id"), l.ID, bad&fID == 0, MaxLineTextLength, helpLineID)
 	if bad&fTotal == 0 {
-		checkNonNegative(p, at.f("totalAmount"), l.TotalAmount)
+		checkNonNegative(p, at.f("totalAmount"), l.TotalAmount, hintReturn)
 	}
 	if bad&fExcl == 0 {
-		checkNonNegative(p, at.f("totalAmountExcludingTax"), l.TotalAmountExcludingTax)
+		checkNonNegative(p, at.f("totalAmountExcludingTax"), l.TotalAmountExcludingTax, hintReturn)
 	}
 	if bad&fTax == 0 {
-		checkNonNegative(p, at.f("totalTaxAmount"), l.TotalTaxAmount)
+		checkNonNegative(p, at.f("totalTaxAmount"), l.TotalTaxAmount, hintReturn)
 	}
 	if bad&(fTotal|fExcl|fTax) == 0 {
 		sum, ok := addInt64(l.TotalAmountExcludingTax, l.TotalTaxAmount)
@@ -179,14 +185,14 @@ func checkLine(p *problems, at loc, l *OrderLine, bad fieldSet) {
 	}
 	checkTaxRate(p, at, l, bad)
 	if l.Discount != nil && bad&fDiscount == 0 {
-		checkNonNegative(p, at.f("discount"), *l.Discount)
+		checkNonNegative(p, at.f("discount"), *l.Discount, "")
 	}
 	if l.ProductURL != "" && bad&fProductURL == 0 {
 		checkHTTPSURL(p, at.f("productUrl"), l.ProductURL, 0)
 	}
 	if u := l.UnitInfo; u != nil && bad&fUnitInfo == 0 {
 		if bad&fUnitPrice == 0 {
-			checkNonNegative(p, at.child("unitInfo").f("unitPrice"), u.UnitPrice)
+			checkNonNegative(p, at.child("unitInfo").f("unitPrice"), u.UnitPrice, hintReturn)
 		}
 		if bad&fQuantity == 0 {
 			checkQuantity(p, at.child("unitInfo").f("quantity"), u.Quantity)
@@ -282,7 +288,7 @@ func checkBottomLine(p *problems, b *BottomLine, bad fieldSet) {
 		}
 	}
 	if b.TipAmount != nil && bad&fTip == 0 {
-		checkNonNegative(p, top.f("bottomLine.tipAmount"), *b.TipAmount)
+		checkNonNegative(p, top.f("bottomLine.tipAmount"), *b.TipAmount, "")
 	}
 	if bad&fPosID == 0 {
 		checkText(p, top.f("bottomLine.posId"), b.PosID, false, MaxBottomTextLength, "")
@@ -302,7 +308,7 @@ func checkBottomLine(p *problems, b *BottomLine, bad fieldSet) {
 			{ps.Cash, fCash, "bottomLine.paymentSources.cash"},
 		} {
 			if s.v != nil && bad&s.f == 0 {
-				checkNonNegative(p, top.f(s.name), *s.v)
+				checkNonNegative(p, top.f(s.name), *s.v, "")
 			}
 		}
 	}
@@ -462,9 +468,13 @@ func checkText(p *problems, name field, s string, required bool, max int, help s
 	}
 }
 
-func checkNonNegative(p *problems, name field, v int64) {
+// hintReturn is why a line amount cannot be negative.
+const hintReturn = " (amounts are positive even on a return line: mark the line with isReturn instead)"
+
+// checkNonNegative rejects an amount below 0; hint, if any, follows the rule.
+func checkNonNegative(p *problems, name field, v int64, hint string) {
 	if v < 0 {
-		p.add(name.String(), CodeNegative, "must be 0 or more (amounts are positive even on a return line; mark it with isReturn instead), got "+itoa(v)+".")
+		p.add(name.String(), CodeNegative, "must be 0 or more"+hint+", got "+itoa(v)+".")
 	}
 }
 
@@ -511,7 +521,8 @@ func checkHTTPSURL(p *problems, name field, s string, max int) {
 		return
 	}
 	if u.Scheme != "https" {
-		p.add(name.String(), CodeNotHTTPS, "must use https (the app opens only secure links), got "+quote(u.Scheme+"://")+"; use https://"+u.Host+"….")
+		p.add(name.String(), CodeNotHTTPS, "must use https (the app opens only secure links), got "+quote(s)+"; use "+
+			quote("https"+s[len(u.Scheme):])+" if the site serves it.")
 	}
 }
 
