@@ -104,7 +104,7 @@ func openStore(ctx context.Context, cfg config.Config) (store.Store, string, err
 		return nil, "", fmt.Errorf("create data folder: %w", err)
 	}
 	path := filepath.Join(cfg.DataDir, "ordermgmt.db")
-	st, err := sqlite.Open(ctx, path, sqlite.Options{})
+	st, err := sqlite.Open(ctx, path, sqlite.Options{CommitPerRequest: cfg.CommitPerRequest})
 	if err != nil {
 		return nil, "", err
 	}

@@ -30,10 +30,10 @@ func (db *DB) PutImage(ctx context.Context, img *store.Image) error {
 		return err
 	}
 	args := append([]any{img.MSN, img.ID, img.MediaType, img.Width, img.Height, img.SHA512, img.Data}, meta...)
-	return db.write(ctx, func(ctx context.Context) error {
+	return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		// A plain INSERT: the primary key, not a read before the write,
 		// refuses a second image, so racing uploads cannot both win.
-		_, err := db.insertImage.ExecContext(ctx, args...)
+		_, err := tx.StmtContext(ctx, db.insertImage).ExecContext(ctx, args...)
 		switch {
 		case isUnique(err):
 			return fmt.Errorf("image %q of merchant %s already exists: %w", img.ID, img.MSN, api.ErrConflict)

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"io/fs"
 	"path/filepath"
@@ -180,13 +181,27 @@ func TestWriteCanceledWhileWaiting(t *testing.T) {
 	db := openTest(t)
 	key := store.OrderKey{MSN: "123456", PaymentType: api.PaymentTypeECOM, OrderID: "o-1"}
 
-	db.wsem <- struct{}{} // a long write is running
+	// A long write is running.
+	started, release := make(chan struct{}), make(chan struct{})
+	go db.write(t.Context(), func(context.Context, *sql.Tx) error {
+		close(started)
+		<-release
+		return nil
+	})
+	<-started
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error)
 	go func() { done <- db.AddReceipt(ctx, &store.Receipt{Key: key, ID: "r-1", Body: []byte(`{}`)}) }()
 	cancel()
 	err := <-done
-	<-db.wsem
+	close(release)
+	// Another write after the long one has been committed, so the
+	// abandoned write had its chance to run.
+	other := key
+	other.OrderID = "o-2"
+	if err := db.AddReceipt(t.Context(), &store.Receipt{Key: other, ID: "r-2", Body: []byte(`{}`)}); err != nil {
+		t.Fatalf("AddReceipt(o-2) = %v", err)
+	}
 
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("AddReceipt(canceled while waiting) = %v, want context.Canceled", err)

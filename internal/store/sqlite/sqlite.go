@@ -3,8 +3,9 @@
 //
 // The database runs in WAL mode with synchronous=FULL, so a write that has
 // returned nil survives a crash or power loss. Writes go through one
-// connection, one at a time; reads use a separate pool of read-only
-// connections and never wait for a write.
+// connection: writes that arrive together share one transaction and one
+// fsync (group commit, see commit.go); reads use a separate pool of
+// read-only connections and never wait for a write.
 package sqlite
 
 import (
@@ -39,6 +40,10 @@ type Options struct {
 	BusyTimeout time.Duration
 	// Now is the clock used for a zero Meta.CreatedAt; nil means time.Now.
 	Now func() time.Time
+	// CommitPerRequest commits every write in a transaction of its own,
+	// with its own fsync, instead of sharing one commit among the writes
+	// waiting together (group commit). It exists to measure the difference.
+	CommitPerRequest bool
 }
 
 // Defaults for the zero Options.
@@ -56,11 +61,15 @@ type DB struct {
 	// time, and queueing in Go rather than in SQLite's busy handler keeps
 	// SQLITE_BUSY from reaching callers.
 	writer *sql.DB
-	// wsem admits one write at a time. Waiting for it honours the caller's
-	// context; once admitted, a write runs to the end without it, so an
-	// error never hides a committed write.
-	wsem   chan struct{}
-	reader *sql.DB
+	// queue feeds the one writer goroutine (see commit.go); qmu keeps
+	// Close from closing it while a write is being queued.
+	queue       chan *writeOp
+	qmu         sync.RWMutex
+	queueClosed bool
+	writerDone  chan struct{}
+	// commits counts committed transactions, for tests of batching.
+	commits atomic.Int64
+	reader  *sql.DB
 
 	insertImage    *sql.Stmt
 	upsertCategory *sql.Stmt
@@ -95,7 +104,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if opts.BusyTimeout <= 0 {
 		opts.BusyTimeout = DefaultBusyTimeout
 	}
-	db := &DB{path: abs, now: opts.Now, wsem: make(chan struct{}, 1)}
+	db := &DB{path: abs, now: opts.Now}
 	if db.now == nil {
 		db.now = time.Now
 	}
@@ -103,6 +112,13 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		db.closeAll()
 		return nil, fmt.Errorf("open sqlite store %s: %w", abs, err)
 	}
+	batchMax := maxBatch
+	if opts.CommitPerRequest {
+		batchMax = 1
+	}
+	db.queue = make(chan *writeOp, 4*maxBatch)
+	db.writerDone = make(chan struct{})
+	go db.writeLoop(batchMax)
 	return db, nil
 }
 
@@ -224,9 +240,8 @@ func (db *DB) Ping(ctx context.Context) error {
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
 		db.closed.Store(true)
-		db.wsem <- struct{}{}
+		db.stopWriter()
 		db.closeErr = db.closeAll()
-		<-db.wsem
 	})
 	return db.closeErr
 }
@@ -248,28 +263,6 @@ func (db *DB) closeAll() error {
 }
 
 var errClosed = fmt.Errorf("sqlite store is closed: %w", api.ErrUnavailable)
-
-// write runs fn as the only writer. The wait honours ctx; fn gets a context
-// without cancellation so that a write, once started, either commits and
-// returns nil or fails and stores nothing.
-func (db *DB) write(ctx context.Context, fn func(ctx context.Context) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	select {
-	case db.wsem <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	defer func() { <-db.wsem }()
-	if db.closed.Load() {
-		return errClosed
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return fn(context.WithoutCancel(ctx))
-}
 
 // sqliteCode returns the extended result code of a driver error, or 0.
 func sqliteCode(err error) int {
