@@ -144,3 +144,23 @@ func checkRejection(t *testing.T, err error) {
 		}
 	}
 }
+
+func FuzzCheckImageData(f *testing.F) {
+	f.Add(pngOf(f, 2, 167))
+	f.Add(jpegOf(f, 8, 170))
+	f.Add([]byte("GIF89a"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		info, ps := api.CheckImageData(data)
+		if (info == nil) == (ps == nil) {
+			t.Fatalf("CheckImageData = %v, %v; want exactly one of them", info, ps)
+		}
+		if info != nil && (info.Height < api.MinImageHeight || len(info.Data) != len(data)) {
+			t.Fatalf("CheckImageData accepted %+v", info)
+		}
+		for _, p := range ps {
+			if p.Name != "src" || p.Code == "" || p.Reason == "" {
+				t.Fatalf("CheckImageData problem %+v", p)
+			}
+		}
+	})
+}

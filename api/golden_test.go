@@ -100,6 +100,8 @@ func TestFuzzSeeds(t *testing.T) {
 		"FuzzDecodeImage/jpeg":            bytesSeed(imageBody(t, "logo-2", jpegOf(t, 8, 170))),
 		"FuzzDecodeImage/short":           bytesSeed(imageBody(t, "short", pngOf(t, 2, 3))),
 		"FuzzDecodeImage/problems":        bytesSeed(golden("image_problems.json")),
+		"FuzzCheckImageData/png":          bytesSeed(pngOf(t, 3, 170)),
+		"FuzzCheckImageData/jpeg":         bytesSeed(jpegOf(t, 4, 168)),
 		"FuzzWarningsHeader/tax":          fmt.Sprintf("go test fuzz v1\nstring(%q)\nstring(%q)\nstring(%q)\n", "orderLines[0].totalTaxAmount", "tax_mismatch", "is 2502, but 25 % of totalAmountExcludingTax 10000 is 2500."),
 		"FuzzWarningsHeader/display":      fmt.Sprintf("go test fuzz v1\nstring(%q)\nstring(%q)\nstring(%q)\n", `"a";code=c, b`, "9 x", "1 × 2 = 50 %\x00\xff"),
 		"FuzzJSONTree/surrogates":         bytesSeed([]byte(`{"a": "\ud83d\ude00 \ud83d \ude00", "a": [1.5e-3, -0, true, null]}`)),

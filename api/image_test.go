@@ -39,6 +39,8 @@ func TestDecodeImage(t *testing.T) {
 			info: &api.ImageInfo{Data: tall, MediaType: "image/jpeg", Width: 100, Height: 167}},
 		{name: "no padding", body: map[string]any{"imageId": "a", "src": base64.RawStdEncoding.EncodeToString(unpadded), "type": "base64"},
 			info: &api.ImageInfo{Data: unpadded, MediaType: "image/png", Width: 200, Height: 200}},
+		{name: "escaped slashes", body: map[string]any{"imageId": "a", "src": std(square), "type": "base64"},
+			info: &api.ImageInfo{Data: square, MediaType: "image/png", Width: 200, Height: 200}},
 		{name: "line breaks", body: map[string]any{"imageId": "a", "src": mime, "type": "base64"},
 			info: &api.ImageInfo{Data: square, MediaType: "image/png", Width: 200, Height: 200}},
 		{name: "exactly 2 MiB", body: map[string]any{"imageId": "a", "src": std(padded), "type": "base64"},
@@ -69,6 +71,13 @@ func TestDecodeImage(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			body, err := json.Marshal(tc.body)
+			if tc.name == "escaped slashes" {
+				// PHP's json_encode writes / as \/ by default.
+				if !bytes.Contains(body, []byte("/")) {
+					t.Fatal("no slash to escape in the test image")
+				}
+				body = bytes.ReplaceAll(body, []byte("/"), []byte(`\/`))
+			}
 			if err != nil {
 				t.Fatal(err)
 			}

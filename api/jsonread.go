@@ -88,6 +88,14 @@ const bodyName = "body"
 // or not an object gives the one problem that says so. The caller releases
 // the tree.
 func parseBody(body []byte, example string) (*tree, *InvalidParam) {
+	// A UTF-8 byte order mark, as some Windows tools write, is not JSON
+	// but says nothing wrong about the body: skip it, keeping offsets
+	// relative to what the client sent.
+	full := body
+	if bytes.HasPrefix(body, []byte("\xef\xbb\xbf")) {
+		body = body[3:]
+	}
+	skipped := int64(len(full) - len(body))
 	if len(trimJSONSpace(body)) == 0 {
 		return nil, &InvalidParam{Name: bodyName, Code: CodeEmptyBody,
 			Reason: "is empty: send a JSON object such as " + example + "."}
@@ -95,9 +103,10 @@ func parseBody(body []byte, example string) (*tree, *InvalidParam) {
 	// One copy of the body; every string value is a slice of it.
 	t, serr := parseTree(string(body))
 	if serr != nil {
-		reason := "is not valid JSON: " + serr.msg + " " + position(body, int64(serr.off)) + "."
+		at := position(full, skipped+int64(serr.off))
+		reason := "is not valid JSON: " + serr.msg + " " + at + "."
 		if serr.eof {
-			reason = "is not valid JSON: it ends before the JSON value is complete " + position(body, int64(serr.off)) + "; check for a missing } or ]."
+			reason = "is not valid JSON: it ends before the JSON value is complete " + at + "; check for a missing } or ]."
 		}
 		return nil, &InvalidParam{Name: bodyName, Code: CodeInvalidJSON, Reason: reason}
 	}

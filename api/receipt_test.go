@@ -287,6 +287,9 @@ func TestDecodeReceiptBody(t *testing.T) {
 		{`{'a': 1}`, []np{{"body", "invalid_json"}}},
 		{"{}", []np{{"orderLines", "required"}, {"bottomLine", "required"}}},
 		{"  {}  \n", []np{{"orderLines", "required"}, {"bottomLine", "required"}}},
+		{"\xef\xbb\xbf{}", []np{{"orderLines", "required"}, {"bottomLine", "required"}}},
+		{"\xef\xbb\xbf", []np{{"body", "empty_body"}}},
+		{"\xef\xbb\xbf\xef\xbb\xbf{}", []np{{"body", "invalid_json"}}},
 	}
 	for _, tc := range tests {
 		_, err := api.DecodeReceipt([]byte(tc.body))
@@ -302,6 +305,7 @@ func TestSyntaxErrorPosition(t *testing.T) {
 		{`{"a": x}`, "line 1, column 7 (byte offset 6)"},
 		{`{"a": 1} x`, "line 1, column 10 (byte offset 9)"},
 		{`{"a": [1, 2`, "line 1, column 12 (byte offset 11)"},
+		{"\xef\xbb\xbf{\"a\": x}", "line 1, column 10 (byte offset 9)"},
 	}
 	for _, tc := range tests {
 		_, err := api.DecodeReceipt([]byte(tc.body))
