@@ -123,7 +123,10 @@ func TestFuzzSeeds(t *testing.T) {
 			t.Errorf("%v (run go test -update to create it)", err)
 			continue
 		}
-		if string(got) != want {
+		// Encoded images depend on the Go release's encoders: check only
+		// that they exist.
+		encoded := strings.HasPrefix(name, "FuzzCheckImageData/") || strings.HasPrefix(name, "FuzzDecodeImage/") && !strings.HasSuffix(name, "/problems")
+		if !encoded && string(got) != want {
 			t.Errorf("seed %s is stale (go test -update rewrites it)", path)
 		}
 	}

@@ -124,3 +124,11 @@ func TestFormatRate(t *testing.T) {
 		}
 	}
 }
+
+func TestUnit(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{{"", "PCS"}, {"KG", "KG"}, {"PCS", "PCS"}} {
+		if got := (api.UnitInfo{QuantityUnit: tc.in}).Unit(); got != tc.want {
+			t.Errorf("UnitInfo{QuantityUnit: %q}.Unit() = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

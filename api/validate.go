@@ -203,6 +203,7 @@ func checkLine(p *problems, at loc, l *OrderLine, bad fieldSet) {
 	}
 }
 
+// reasonTaxRateRequired is shared by the decoder, which adds a hint.
 const reasonTaxRateRequired = "is required: give the VAT rate of the line as taxRate in hundredths of a percent (25 % is 2500), or the deprecated taxPercentage (25)."
 
 // checkTaxRate applies the rules for taxRate and the deprecated
@@ -225,6 +226,14 @@ func checkTaxRate(p *problems, at loc, l *OrderLine, bad fieldSet) {
 		p.add(at.name("taxPercentage"), CodeTaxRateConflict, "must agree with taxRate (taxRate = taxPercentage × 100), but taxRate is "+
 			itoa(*l.TaxRate)+" and taxPercentage is "+itoa(*l.TaxPercentage)+"; send only taxRate.")
 	}
+}
+
+// Unit is the quantity unit of the line, PCS when none is given.
+func (u UnitInfo) Unit() string {
+	if u.QuantityUnit == "" {
+		return "PCS"
+	}
+	return u.QuantityUnit
 }
 
 // checkQuantity applies the quantity rule: at most 10 characters matching
