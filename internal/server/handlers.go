@@ -73,6 +73,10 @@ func (s *Server) putCategory(w http.ResponseWriter, r *http.Request, in *input) 
 	return nil
 }
 
+// maxHeaderWarnings bounds the Receipt-Warnings header of a receipt with
+// many mismatched lines.
+const maxHeaderWarnings = 20
+
 // addReceipt answers POST /order-management/v2/{paymentType}/receipts/{orderId}.
 func (s *Server) addReceipt(w http.ResponseWriter, r *http.Request, in *input) error {
 	key, params := orderKey(r, in)
@@ -98,7 +102,9 @@ func (s *Server) addReceipt(w http.ResponseWriter, r *http.Request, in *input) e
 		return err
 	}
 	if ws := rc.Warnings(); len(ws) > 0 {
-		w.Header().Set(api.HeaderReceiptWarnings, api.FormatWarnings(ws))
+		// Proxies commonly refuse response headers over 8 KiB; the full list
+		// is one `receipt lint` away.
+		w.Header().Set(api.HeaderReceiptWarnings, api.FormatWarnings(ws[:min(len(ws), maxHeaderWarnings)]))
 	}
 	writeJSON(w, http.StatusCreated, "application/json", rec.ID)
 	return nil
