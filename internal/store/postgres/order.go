@@ -1,0 +1,209 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/ordermgmt/ordermgmt/api"
+	"github.com/ordermgmt/ordermgmt/internal/store"
+)
+
+const (
+	upsertCategorySQL = `INSERT INTO categories (msn, payment_type, order_id, id, category, order_details_url, image_id, ` + metaColumns + `)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+		ON CONFLICT (msn, payment_type, order_id) DO UPDATE SET
+			id = excluded.id,
+			category = excluded.category,
+			order_details_url = excluded.order_details_url,
+			image_id = excluded.image_id,
+			created_at = excluded.created_at,
+			trace_id = excluded.trace_id,
+			client_id = excluded.client_id,
+			system_name = excluded.system_name,
+			system_version = excluded.system_version,
+			system_plugin_name = excluded.system_plugin_name,
+			system_plugin_version = excluded.system_plugin_version`
+	insertReceiptSQL = `INSERT INTO receipts (msn, payment_type, order_id, id, body, ` + metaColumns + `)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
+	receiptIDSQL = `SELECT id FROM receipts WHERE msn = $1 AND payment_type = $2 AND order_id = $3`
+
+	// getOrderSQL reads both parts in one statement, so a reader sees both
+	// as of one snapshot, and returns one row even when neither exists.
+	// Both joins are primary-key lookups.
+	getOrderSQL = `SELECT
+			c.id, c.category, c.order_details_url, c.image_id,
+			c.created_at, c.trace_id, c.client_id, c.system_name, c.system_version, c.system_plugin_name, c.system_plugin_version,
+			r.id, r.body,
+			r.created_at, r.trace_id, r.client_id, r.system_name, r.system_version, r.system_plugin_name, r.system_plugin_version
+		FROM (SELECT $1::text AS msn, $2::text AS payment_type, $3::text AS order_id) AS k
+		LEFT JOIN categories AS c ON c.msn = k.msn AND c.payment_type = k.payment_type AND c.order_id = k.order_id
+		LEFT JOIN receipts AS r ON r.msn = k.msn AND r.payment_type = k.payment_type AND r.order_id = k.order_id`
+)
+
+// PutCategory adds or replaces the category of an order. An image id that
+// names no image of the order's merchant is api.ErrInvalid naming imageId,
+// and nothing is stored.
+func (db *DB) PutCategory(ctx context.Context, c *store.Category) error {
+	if err := checkCategory(c); err != nil {
+		return err
+	}
+	meta, _, err := metaArgs(c.Meta, db.now)
+	if err != nil {
+		return err
+	}
+	// A nil ImageID is stored as NULL, which the foreign key lets through.
+	args := append([]any{c.Key.MSN, string(c.Key.PaymentType), c.Key.OrderID, c.ID,
+		string(c.Category.Category), c.Category.OrderDetailsURL, c.Category.ImageID}, meta...)
+	// The upsert writes the same row however often it runs, so an attempt
+	// after one that may have committed needs no special care.
+	return db.run(ctx, "put category", func(ctx context.Context) error {
+		_, err := db.pool.Exec(ctx, upsertCategorySQL, args...)
+		if isViolation(err, codeForeignKeyViolation, "categories_image_fkey") {
+			// The check and the write are one statement, so an image
+			// cannot be named while it is being refused.
+			return store.ImageNotFound(c.Key.MSN, *c.Category.ImageID)
+		}
+		return err
+	})
+}
+
+// AddReceipt stores the receipt of an order. A second receipt for the same
+// order is api.ErrConflict and leaves the first unchanged.
+func (db *DB) AddReceipt(ctx context.Context, r *store.Receipt) error {
+	if err := checkReceipt(r); err != nil {
+		return err
+	}
+	meta, _, err := metaArgs(r.Meta, db.now)
+	if err != nil {
+		return err
+	}
+	args := append([]any{r.Key.MSN, string(r.Key.PaymentType), r.Key.OrderID, r.ID, r.Body}, meta...)
+	var uncertain bool
+	return db.run(ctx, "add receipt", func(ctx context.Context) error {
+		// The primary key decides which of two racing receipts wins, on
+		// one node or many; the SQLSTATE and constraint name, not the
+		// message, tell a conflict apart.
+		_, err := db.pool.Exec(ctx, insertReceiptSQL, args...)
+		switch {
+		case err == nil:
+			return nil
+		case isViolation(err, codeUniqueViolation, "receipts_pkey"):
+			if uncertain {
+				// An earlier attempt reached the server before its
+				// connection broke. If the stored receipt has this
+				// receipt's id (a fresh UUID per request), that attempt
+				// committed and this call succeeded.
+				var id string
+				if err := db.pool.QueryRow(ctx, receiptIDSQL, args[:3]...).Scan(&id); err != nil || id == r.ID {
+					return err
+				}
+			}
+			return fmt.Errorf("receipt of order %s: %w", keyString(r.Key), api.ErrConflict)
+		case connBroke(err):
+			uncertain = true
+		}
+		return err
+	})
+}
+
+// GetOrder returns the category and receipt of an order, or api.ErrNotFound
+// when it has neither.
+func (db *DB) GetOrder(ctx context.Context, key store.OrderKey) (*store.Order, error) {
+	var o *store.Order
+	err := db.run(ctx, "get order", func(ctx context.Context) error {
+		var (
+			cID, cCategory, cURL, cImage *string
+			cMeta, rMeta                 metaDest
+			rID                          *string
+			rBody                        []byte
+		)
+		dest := []any{&cID, &cCategory, &cURL, &cImage}
+		dest = append(dest, cMeta.dest()...)
+		dest = append(dest, &rID, &rBody)
+		dest = append(dest, rMeta.dest()...)
+		// The query always yields one row; a NULL id means the part is
+		// absent.
+		if err := db.pool.QueryRow(ctx, getOrderSQL, key.MSN, string(key.PaymentType), key.OrderID).Scan(dest...); err != nil {
+			return err
+		}
+		o = &store.Order{Key: key}
+		if cID != nil {
+			o.Category = &store.Category{
+				Key: key,
+				ID:  *cID,
+				Category: api.Category{
+					Category:        api.CategoryType(deref(cCategory)),
+					OrderDetailsURL: deref(cURL),
+					ImageID:         cImage,
+				},
+				Meta: cMeta.meta(),
+			}
+		}
+		if rID != nil {
+			o.Receipt = &store.Receipt{Key: key, ID: *rID, Body: rBody, Meta: rMeta.meta()}
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case o.Category == nil && o.Receipt == nil:
+		return nil, fmt.Errorf("order %s: %w", keyString(key), api.ErrNotFound)
+	}
+	return o, nil
+}
+
+// keyString formats a key for error messages and logs.
+func keyString(k store.OrderKey) string {
+	return fmt.Sprintf("%s/%s/%s", k.MSN, k.PaymentType, k.OrderID)
+}
+
+// checkKey rejects a key the schema could not hold or that would never be
+// found again: payment types are stored in their canonical upper case.
+func checkKey(op string, k store.OrderKey) error {
+	switch {
+	case k.MSN == "":
+		return fmt.Errorf("%s: Key.MSN is empty: %w", op, api.ErrInvalid)
+	case k.PaymentType != api.PaymentTypeECOM && k.PaymentType != api.PaymentTypeRECURRING:
+		return fmt.Errorf("%s: Key.PaymentType %q is not ECOM or RECURRING: %w", op, k.PaymentType, api.ErrInvalid)
+	case k.OrderID == "":
+		return fmt.Errorf("%s: Key.OrderID is empty: %w", op, api.ErrInvalid)
+	}
+	return nil
+}
+
+// checkCategory rejects a category the schema could not hold.
+func checkCategory(c *store.Category) error {
+	if c == nil {
+		return fmt.Errorf("put category: category is nil: %w", api.ErrInvalid)
+	}
+	if err := checkKey("put category", c.Key); err != nil {
+		return err
+	}
+	switch {
+	case c.ID == "":
+		return fmt.Errorf("put category: ID is empty: %w", api.ErrInvalid)
+	case c.Category.Category == "":
+		return fmt.Errorf("put category: Category.Category is empty: %w", api.ErrInvalid)
+	}
+	return nil
+}
+
+// checkReceipt rejects a receipt the schema could not hold. The body must
+// be JSON because readers return it to clients without decoding it.
+func checkReceipt(r *store.Receipt) error {
+	if r == nil {
+		return fmt.Errorf("add receipt: receipt is nil: %w", api.ErrInvalid)
+	}
+	if err := checkKey("add receipt", r.Key); err != nil {
+		return err
+	}
+	switch {
+	case r.ID == "":
+		return fmt.Errorf("add receipt: ID is empty: %w", api.ErrInvalid)
+	case !json.Valid(r.Body):
+		return fmt.Errorf("add receipt: Body is not JSON: %w", api.ErrInvalid)
+	}
+	return nil
+}

@@ -1,0 +1,258 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ordermgmt/ordermgmt/api"
+	"github.com/ordermgmt/ordermgmt/internal/auth"
+	"github.com/ordermgmt/ordermgmt/internal/store"
+	"github.com/ordermgmt/ordermgmt/internal/store/postgres"
+	"github.com/ordermgmt/ordermgmt/internal/store/postgres/pgtest"
+	"github.com/ordermgmt/ordermgmt/internal/store/storetest"
+)
+
+// open opens a store on url that is closed when t ends.
+func open(t *testing.T, url string, opts postgres.Options) *postgres.DB {
+	t.Helper()
+	db, err := postgres.Open(t.Context(), url, opts)
+	if err != nil {
+		t.Fatalf("Open() = %v, want nil", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// TestStore runs the conformance suite on a schema of its own, so the
+// migrations run from scratch and other runs on the database do not meet
+// this one.
+func TestStore(t *testing.T) {
+	schema := pgtest.New(t)
+	storetest.Run(t, func(t *testing.T) store.Store {
+		return open(t, schema.URL, postgres.Options{})
+	})
+}
+
+// TestConcurrentOpen: nodes starting at once on an empty database take
+// turns migrating; each migration is applied and recorded once.
+func TestConcurrentOpen(t *testing.T) {
+	schema := pgtest.New(t)
+	const n = 6
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			db, err := postgres.Open(t.Context(), schema.URL, postgres.Options{})
+			if err == nil {
+				err = db.Ping(t.Context())
+				db.Close()
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("Open(node %d) = %v, want nil", i, err)
+		}
+	}
+	if got, want := schema.QueryInt(t, "SELECT count(*) FROM schema_migrations"), schema.QueryInt(t, "SELECT max(version) FROM schema_migrations"); got != want || got == 0 {
+		t.Errorf("schema_migrations has %d rows for %d versions, want one row per version", got, want)
+	}
+}
+
+// TestNewerSchema: a database migrated by a newer program is refused
+// rather than misread.
+func TestNewerSchema(t *testing.T) {
+	schema := pgtest.New(t)
+	open(t, schema.URL, postgres.Options{}).Close()
+	schema.Exec(t, "INSERT INTO "+schema.Name+".schema_migrations (version, name) VALUES (9999, '9999_future.sql')")
+	_, err := postgres.Open(t.Context(), schema.URL, postgres.Options{})
+	if err == nil || !strings.Contains(err.Error(), "newer than this program") {
+		t.Errorf("Open(newer schema) = %v, want an error saying the schema is newer", err)
+	}
+}
+
+// TestSynchronousCommitOff: a session that would acknowledge writes before
+// they are durable is refused, with the fix in the message.
+func TestSynchronousCommitOff(t *testing.T) {
+	schema := pgtest.New(t)
+	u, err := url.Parse(schema.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("synchronous_commit", "off")
+	u.RawQuery = q.Encode()
+	_, err = postgres.Open(t.Context(), u.String(), postgres.Options{})
+	if err == nil || !strings.Contains(err.Error(), "synchronous_commit=on") {
+		t.Errorf("Open(synchronous_commit=off) = %v, want an error naming synchronous_commit=on", err)
+	}
+}
+
+// TestSigningKeys: nodes starting together on an empty database end with
+// one shared key; a key added later signs, and the older one still
+// verifies.
+func TestSigningKeys(t *testing.T) {
+	schema := pgtest.New(t)
+	const n = 6
+	dbs := make([]*postgres.DB, n)
+	for i := range dbs {
+		dbs[i] = open(t, schema.URL, postgres.Options{})
+	}
+	got := make([][]ed25519.PrivateKey, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i, db := range dbs {
+		wg.Go(func() { got[i], errs[i] = db.SigningKeys(t.Context()) })
+	}
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("SigningKeys(node %d) = %v, want nil", i, errs[i])
+		}
+		if len(got[i]) != 1 {
+			t.Fatalf("SigningKeys(node %d) returned %d keys, want 1", i, len(got[i]))
+		}
+		if !got[i][0].Equal(got[0][0]) {
+			t.Errorf("SigningKeys(node %d) = key %s, want node 0's key %s", i, kid(got[i][0]), kid(got[0][0]))
+		}
+	}
+	if rows := schema.QueryInt(t, "SELECT count(*) FROM signing_keys"); rows != 1 {
+		t.Errorf("signing_keys has %d rows, want 1", rows)
+	}
+
+	// Rotation: an operator adds a newer key.
+	newer, err := auth.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemBytes, err := auth.EncodeKeyPEM(newer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema.Exec(t, "INSERT INTO "+schema.Name+".signing_keys (id, private_key, created_at) VALUES ($1, $2, now() + interval '1 second')",
+		kid(newer), string(pemBytes))
+	keys, err := dbs[0].SigningKeys(t.Context())
+	if err != nil {
+		t.Fatalf("SigningKeys() after rotation = %v, want nil", err)
+	}
+	var kids []string
+	for _, k := range keys {
+		kids = append(kids, kid(k))
+	}
+	if diff := cmp.Diff([]string{kid(newer), kid(got[0][0])}, kids); diff != "" {
+		t.Errorf("SigningKeys() after rotation, key ids newest first (-want +got):\n%s", diff)
+	}
+}
+
+func kid(k ed25519.PrivateKey) string { return auth.KeyID(k.Public().(ed25519.PublicKey)) }
+
+// TestTerminatedConnections: when the server ends every connection of a
+// node (as a restart or failover does), the node's next calls succeed on
+// new connections, without a reopen and without an error reaching callers.
+func TestTerminatedConnections(t *testing.T) {
+	schema := pgtest.New(t)
+	db := open(t, schema.URL, postgres.Options{MaxConns: 4})
+	ctx := t.Context()
+	msn := "123456"
+
+	for round := range 3 {
+		// Fill the pool with connections that are about to die.
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() { db.Ping(ctx) })
+		}
+		wg.Wait()
+		if n := schema.TerminateBackends(t); n == 0 {
+			t.Fatalf("round %d: TerminateBackends() = 0, want the pool's connections ended", round)
+		}
+		errs := make([]error, 8)
+		for i := range errs {
+			wg.Go(func() {
+				key := store.OrderKey{MSN: msn, PaymentType: api.PaymentTypeECOM, OrderID: orderID(round, i)}
+				errs[i] = db.AddReceipt(ctx, &store.Receipt{Key: key, ID: "r-" + key.OrderID, Body: []byte(`{}`)})
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("round %d: AddReceipt(%d) after the connections ended = %v, want nil", round, i, err)
+			}
+		}
+	}
+	for round := range 3 {
+		for i := range 8 {
+			key := store.OrderKey{MSN: msn, PaymentType: api.PaymentTypeECOM, OrderID: orderID(round, i)}
+			if o, err := db.GetOrder(ctx, key); err != nil || o.Receipt == nil || o.Receipt.ID != "r-"+key.OrderID {
+				t.Errorf("GetOrder(%s) = %+v, %v; want the receipt r-%s", key.OrderID, o, err, key.OrderID)
+			}
+		}
+	}
+}
+
+func orderID(round, i int) string {
+	return "order-" + string(rune('a'+round)) + "-" + string(rune('a'+i))
+}
+
+// TestOpenErrors: a URL that cannot work is refused with a message naming
+// the problem; an unreachable server is api.ErrUnavailable, so a supervisor
+// knows to try again. These need no database.
+func TestOpenErrors(t *testing.T) {
+	tests := []struct {
+		name, url   string
+		unavailable bool
+		mention     string
+	}{
+		{name: "empty", url: "", mention: "URL is empty"},
+		{name: "not a URL", url: "postgres://%zz", mention: "cannot parse"},
+		{name: "password hidden", url: "postgres://u:s3cret@127.0.0.1:1/db?connect_timeout=5", unavailable: true, mention: "postgres://u@127.0.0.1:1/db"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			db, err := postgres.Open(t.Context(), tc.url, postgres.Options{})
+			if err == nil {
+				db.Close()
+				t.Fatalf("Open(%q) = nil error, want one", tc.url)
+			}
+			if got := errors.Is(err, api.ErrUnavailable); got != tc.unavailable {
+				t.Errorf("Open(%q) = %v; errors.Is(api.ErrUnavailable) = %v, want %v", tc.url, err, got, tc.unavailable)
+			}
+			if !strings.Contains(err.Error(), tc.mention) {
+				t.Errorf("Open(%q) = %v, want a message containing %q", tc.url, err, tc.mention)
+			}
+			if strings.Contains(err.Error(), "s3cret") {
+				t.Errorf("Open(%q) = %v, shows the password", tc.url, err)
+			}
+		})
+	}
+}
+
+// TestCloseDuringUse: Close waits for calls in flight, and calls after it
+// fail with api.ErrUnavailable rather than panicking.
+func TestCloseDuringUse(t *testing.T) {
+	schema := pgtest.New(t)
+	db := open(t, schema.URL, postgres.Options{})
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			err := db.Ping(ctx)
+			if err != nil && !errors.Is(err, api.ErrUnavailable) {
+				t.Errorf("Ping() during Close = %v, want nil or api.ErrUnavailable", err)
+			}
+		})
+	}
+	db.Close()
+	wg.Wait()
+	if err := db.Ping(ctx); !errors.Is(err, api.ErrUnavailable) {
+		t.Errorf("Ping() after Close = %v, want api.ErrUnavailable", err)
+	}
+}
