@@ -7,7 +7,6 @@ package app
 import (
 	"context"
 	"crypto/ed25519"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -20,6 +19,7 @@ import (
 	"github.com/ordermgmt/ordermgmt/internal/config"
 	"github.com/ordermgmt/ordermgmt/internal/server"
 	"github.com/ordermgmt/ordermgmt/internal/store"
+	"github.com/ordermgmt/ordermgmt/internal/store/postgres"
 	"github.com/ordermgmt/ordermgmt/internal/store/sqlite"
 )
 
@@ -50,7 +50,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	a.Store, a.DataLocation = st, loc
-	key, err := signingKey(cfg)
+	keys, err := signingKeys(ctx, cfg, st)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -65,7 +65,6 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		}
 		authn = auth.Configured(fc)
 	}
-	keys := auth.NewKeySet(key)
 	srv := server.New(server.Options{
 		Store:         st,
 		Issuer:        auth.NewIssuer(auth.IssuerConfig{Keys: keys, Issuer: "ordermgmt", TTL: cfg.TokenTTL}),
@@ -98,7 +97,11 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 // openStore opens the configured store and says where its data is.
 func openStore(ctx context.Context, cfg config.Config) (store.Store, string, error) {
 	if cfg.DatabaseURL != "" {
-		return nil, "", errors.New("--database: the PostgreSQL store is not available in this build")
+		st, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{})
+		if err != nil {
+			return nil, "", err
+		}
+		return st, st.Location(), nil
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, "", fmt.Errorf("create data folder: %w", err)
@@ -111,13 +114,39 @@ func openStore(ctx context.Context, cfg config.Config) (store.Store, string, err
 	return st, path, nil
 }
 
-// signingKey reads the operator's key file, or keeps one in the data folder
-// so tokens survive a restart.
-func signingKey(cfg config.Config) (ed25519.PrivateKey, error) {
+// keyStore is a store that keeps the token signing keys itself, so that
+// every node on it signs with the same key and accepts the others' tokens.
+type keyStore interface {
+	SigningKeys(ctx context.Context) ([]ed25519.PrivateKey, error)
+}
+
+// signingKeys reads the operator's key file; or takes the keys of a store
+// that keeps them (the newest signs, all verify); or keeps one in the data
+// folder so tokens survive a restart.
+func signingKeys(ctx context.Context, cfg config.Config, st store.Store) (*auth.KeySet, error) {
 	if cfg.SigningKeyFile != "" {
-		return auth.ReadKeyFile(cfg.SigningKeyFile)
+		k, err := auth.ReadKeyFile(cfg.SigningKeyFile)
+		if err != nil {
+			return nil, err
+		}
+		return auth.NewKeySet(k), nil
 	}
-	return auth.LoadOrCreateKeyFile(filepath.Join(cfg.DataDir, "signing-key.pem"))
+	if ks, ok := st.(keyStore); ok {
+		keys, err := ks.SigningKeys(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("load signing keys from the database: %w", err)
+		}
+		var verify []ed25519.PublicKey
+		for _, k := range keys[1:] {
+			verify = append(verify, k.Public().(ed25519.PublicKey))
+		}
+		return auth.NewKeySet(keys[0], verify...), nil
+	}
+	k, err := auth.LoadOrCreateKeyFile(filepath.Join(cfg.DataDir, "signing-key.pem"))
+	if err != nil {
+		return nil, err
+	}
+	return auth.NewKeySet(k), nil
 }
 
 // Done is closed with the serve error if the server stops by itself.
