@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -79,7 +80,7 @@ type DB struct {
 
 var _ store.Store = (*DB)(nil)
 
-// Open connects to the database at url (postgres://user:password@host:port/db?...)
+// Open connects to the database at rawURL (postgres://user:password@host:port/db?...)
 // and brings its schema up to date. Several processes may open the same
 // database at once: migrations run under an advisory lock, one process at a
 // time. A database that cannot be reached is api.ErrUnavailable.
@@ -89,11 +90,11 @@ var _ store.Store = (*DB)(nil)
 // schema other than public) or default_query_exec_mode=exec (behind a
 // connection pooler in transaction mode, which cannot keep prepared
 // statements).
-func Open(ctx context.Context, url string, opts Options) (*DB, error) {
-	if url == "" {
+func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
+	if rawURL == "" {
 		return nil, errors.New("open postgres store: URL is empty; give one such as postgres://user@host:5432/db")
 	}
-	cfg, err := pgxpool.ParseConfig(url)
+	cfg, err := pgxpool.ParseConfig(rawURL)
 	if err != nil {
 		// The parse error hides the password.
 		return nil, fmt.Errorf("open postgres store: %w", err)
@@ -117,7 +118,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	db := &DB{
 		now:      opts.Now,
 		timeout:  opts.Timeout,
-		location: location(cc.User, cc.Host, cc.Port, cc.Database),
+		location: location(cc.User, cc.Host, cc.Port, cc.Database, cc.RuntimeParams["search_path"]),
 	}
 	if db.now == nil {
 		db.now = time.Now
@@ -165,17 +166,22 @@ func (db *DB) checkDurable(ctx context.Context) error {
 	return nil
 }
 
-// location formats the database's address without the password or
-// parameters, for the start-up banner and error messages.
-func location(user, host string, port uint16, database string) string {
-	u := "postgres://"
+// location formats the database's address without the password or other
+// parameters than the search path, for the start-up banner and error
+// messages.
+func location(user, host string, port uint16, database, searchPath string) string {
+	u := url.URL{Scheme: "postgres", Host: net.JoinHostPort(host, strconv.Itoa(int(port))), Path: "/" + database}
 	if user != "" {
-		u += user + "@"
+		u.User = url.User(user)
 	}
-	return u + net.JoinHostPort(host, strconv.Itoa(int(port))) + "/" + database
+	if searchPath != "" {
+		u.RawQuery = url.Values{"search_path": {searchPath}}.Encode()
+	}
+	return u.String()
 }
 
-// Location is the database's URL without the password or parameters.
+// Location is the database's URL without the password or other parameters
+// than the search path.
 func (db *DB) Location() string { return db.location }
 
 // Ping checks that the database answers and holds the schema.

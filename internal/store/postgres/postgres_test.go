@@ -68,6 +68,16 @@ func TestConcurrentOpen(t *testing.T) {
 	}
 }
 
+// TestLocation: the location shown in the banner and in errors names the
+// database and schema, and nothing else from the URL.
+func TestLocation(t *testing.T) {
+	schema := pgtest.New(t)
+	loc := open(t, schema.URL, postgres.Options{}).Location()
+	if !strings.HasPrefix(loc, "postgres://") || !strings.HasSuffix(loc, "?search_path="+schema.Name) || strings.Contains(loc, "application_name") {
+		t.Errorf("Location() = %q, want postgres://…?search_path=%s and no other parameter", loc, schema.Name)
+	}
+}
+
 // TestNewerSchema: a database migrated by a newer program is refused
 // rather than misread.
 func TestNewerSchema(t *testing.T) {
