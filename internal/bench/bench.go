@@ -91,6 +91,10 @@ type Result struct {
 	// process RSSScope names; 0 when not measured.
 	PeakRSSBytes int64  `json:"peakRssBytes"`
 	RSSScope     string `json:"rssScope"`
+	// ServerCPUus is the server process's CPU time (user + system) per
+	// request in microseconds: less noisy than requests/s on a shared
+	// machine. 0 when the server is not a child process of the bench.
+	ServerCPUus float64 `json:"serverCpuUsPerRequest,omitempty"`
 	// Ratio is RPS divided by the RPS of RatioTo, a reference scenario.
 	Ratio   float64 `json:"ratio,omitempty"`
 	RatioTo string  `json:"ratioTo,omitempty"`
@@ -344,7 +348,11 @@ func (r *runner) runGroup(ctx context.Context, group string, names []string) err
 			probe = newRSSProbe(srv.pid)
 			probe.start()
 		}
-		lr, err := runLoad(ctx, srv.url, name, fx, o.Connections, o.Warmup, o.Duration, uint64(len(r.rep.Results)+1))
+		cpuPID := srv.pid
+		if cpuPID == "self" {
+			cpuPID = "" // the load generator's CPU would be counted too
+		}
+		lr, err := runLoad(ctx, srv.url, name, fx, o.Connections, o.Warmup, o.Duration, uint64(len(r.rep.Results)+1), cpuPID)
 		var peak int64
 		if probe != nil {
 			peak = probe.peak()
@@ -359,6 +367,9 @@ func (r *runner) runGroup(ctx context.Context, group string, names []string) err
 			P50ms: ms(lr.hist.quantile(0.50)), P90ms: ms(lr.hist.quantile(0.90)),
 			P99ms: ms(lr.hist.quantile(0.99)), MaxMs: ms(time.Duration(lr.hist.max)),
 			PeakRSSBytes: peak, RSSScope: srv.rssScope, ErrorSamples: lr.samples,
+		}
+		if lr.cpu > 0 && lr.requests > 0 {
+			res.ServerCPUus = float64(lr.cpu.Microseconds()) / float64(lr.requests)
 		}
 		if d.bodyRate {
 			res.BodyMBps = float64(lr.bodyBytes) / 1e6 / lr.window.Seconds()

@@ -98,13 +98,13 @@ func TestOptionsScenarios(t *testing.T) {
 		wantErr string
 	}{
 		{"default without seed", Options{},
-			[]string{"ref-get", "ref-post", "get", "receipt", "category", "image-200k", "image-2m", "mix", "receipt-cpr"}, ""},
+			[]string{"ref-get", "ref-post", "get", "receipt", "category", "mix", "image-200k", "image-2m", "receipt-cpr"}, ""},
 		{"subset adds its reference", Options{Scenarios: []string{"receipt", "get"}},
 			[]string{"ref-get", "ref-post", "get", "receipt"}, ""},
 		{"seed adds get-seeded", Options{Scenarios: []string{"get"}, Seed: 10},
 			[]string{"ref-get", "get", "get-seeded"}, ""},
 		{"target drops receipt-cpr", Options{Target: "http://127.0.0.1:1"},
-			[]string{"ref-get", "ref-post", "get", "receipt", "category", "image-200k", "image-2m", "mix"}, ""},
+			[]string{"ref-get", "ref-post", "get", "receipt", "category", "mix", "image-200k", "image-2m"}, ""},
 		{"unknown scenario", Options{Scenarios: []string{"gett"}}, nil, `unknown scenario "gett"`},
 		{"get-seeded without seed", Options{Scenarios: []string{"get-seeded"}}, nil, "needs --seed"},
 		{"seed with target", Options{Target: "http://127.0.0.1:1", Seed: 5}, nil, "cannot seed a --target"},

@@ -18,6 +18,9 @@ type loadResult struct {
 	window    time.Duration
 	hist      histogram
 	samples   []string
+	// cpu is the CPU time the server process spent in the window, or 0
+	// when it was not measured.
+	cpu time.Duration
 }
 
 // maxErrorSamples bounds how many failed requests a result describes.
@@ -27,7 +30,10 @@ const maxErrorSamples = 5
 // connections: warmup first, unrecorded, then window, recorded. A request
 // counts when it starts inside the window; every connection finishes its
 // request in flight before runLoad returns.
-func runLoad(ctx context.Context, base *url.URL, name string, fx *fixture, conns int, warmup, window time.Duration, seed uint64) (*loadResult, error) {
+//
+// When cpuPID names a process, the CPU time it spends in the window is
+// measured too.
+func runLoad(ctx context.Context, base *url.URL, name string, fx *fixture, conns int, warmup, window time.Duration, seed uint64, cpuPID string) (*loadResult, error) {
 	cs := make([]*conn, conns)
 	for i := range cs {
 		cs[i] = newConn(base, 60*time.Second)
@@ -55,6 +61,22 @@ func runLoad(ctx context.Context, base *url.URL, name string, fx *fixture, conns
 	start := time.Now()
 	recordFrom := start.Add(warmup)
 	end := recordFrom.Add(window)
+	cpuDone := make(chan time.Duration, 1)
+	go func() {
+		if cpuPID == "" {
+			cpuDone <- 0
+			return
+		}
+		time.Sleep(time.Until(recordFrom))
+		c0, err0 := processCPU(cpuPID)
+		time.Sleep(time.Until(end))
+		c1, err1 := processCPU(cpuPID)
+		if err0 != nil || err1 != nil {
+			cpuDone <- 0
+			return
+		}
+		cpuDone <- c1 - c0
+	}()
 	for i, c := range cs {
 		wg.Add(1)
 		go func() {
@@ -113,6 +135,7 @@ func runLoad(ctx context.Context, base *url.URL, name string, fx *fixture, conns
 		}()
 	}
 	wg.Wait()
+	res.cpu = <-cpuDone
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -77,9 +77,12 @@ func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(w, "run: %d connections, %s per scenario, %s\n\n", r.Connections, r.Duration, store)
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\treq/s\tp50 ms\tp90 ms\tp99 ms\terrors\tpeak RSS MiB\tratio\tbody MB/s\t")
+	fmt.Fprintln(tw, "scenario\treq/s\tp50 ms\tp90 ms\tp99 ms\terrors\tpeak RSS MiB\tCPU µs/req\tratio\tbody MB/s\t")
 	for _, res := range r.Results {
-		rss, ratio, body := "-", "-", "-"
+		rss, cpu, ratio, body := "-", "-", "-", "-"
+		if res.ServerCPUus > 0 {
+			cpu = fmt.Sprintf("%.0f", res.ServerCPUus)
+		}
 		if res.PeakRSSBytes > 0 {
 			rss = fmt.Sprintf("%.0f", float64(res.PeakRSSBytes)/(1<<20))
 		}
@@ -89,8 +92,8 @@ func (r *Report) WriteTable(w io.Writer) error {
 		if res.BodyMBps > 0 {
 			body = fmt.Sprintf("%.0f", res.BodyMBps)
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%.2f\t%.2f\t%.2f\t%d\t%s\t%s\t%s\t\n",
-			res.Scenario, res.RPS, res.P50ms, res.P90ms, res.P99ms, res.Errors, rss, ratio, body)
+		fmt.Fprintf(tw, "%s\t%.0f\t%.2f\t%.2f\t%.2f\t%d\t%s\t%s\t%s\t%s\t\n",
+			res.Scenario, res.RPS, res.P50ms, res.P90ms, res.P99ms, res.Errors, rss, cpu, ratio, body)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
