@@ -60,13 +60,16 @@ func (db *DB) readImage(ctx context.Context, stmt *sql.Stmt, msn, id string, wit
 	if db.closed.Load() {
 		return nil, errClosed
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	img := &store.Image{MSN: msn, ID: id}
 	var m metaDest
 	dest := append([]any{&img.MediaType, &img.Width, &img.Height, &img.SHA512}, m.dest()...)
 	if withData {
 		dest = append(dest, &img.Data)
 	}
-	err := stmt.QueryRowContext(ctx, msn, id).Scan(dest...)
+	err := stmt.QueryRowContext(readCtx(ctx), msn, id).Scan(dest...)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil, fmt.Errorf("image %q of merchant %s: %w", id, msn, api.ErrNotFound)

@@ -38,6 +38,13 @@ const (
 		FROM (SELECT ?1 AS msn, ?2 AS payment_type, ?3 AS order_id) AS k
 		LEFT JOIN categories AS c ON c.msn = k.msn AND c.payment_type = k.payment_type AND c.order_id = k.order_id
 		LEFT JOIN receipts AS r ON r.msn = k.msn AND r.payment_type = k.payment_type AND r.order_id = k.order_id`
+
+	// viewOrderSQL reads only what GET order answers. category and body
+	// are NOT NULL columns, so NULL means the part is absent.
+	viewOrderSQL = `SELECT c.category, c.order_details_url, c.image_id, r.body
+		FROM (SELECT ?1 AS msn, ?2 AS payment_type, ?3 AS order_id) AS k
+		LEFT JOIN categories AS c ON c.msn = k.msn AND c.payment_type = k.payment_type AND c.order_id = k.order_id
+		LEFT JOIN receipts AS r ON r.msn = k.msn AND r.payment_type = k.payment_type AND r.order_id = k.order_id`
 )
 
 // PutCategory adds or replaces the category of an order. An image id that
@@ -103,6 +110,9 @@ func (db *DB) GetOrder(ctx context.Context, key store.OrderKey) (*store.Order, e
 	if db.closed.Load() {
 		return nil, errClosed
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	var (
 		cID, cCategory, cURL, cImage sql.Null[string]
 		cMeta, rMeta                 metaDest
@@ -114,7 +124,7 @@ func (db *DB) GetOrder(ctx context.Context, key store.OrderKey) (*store.Order, e
 	dest = append(dest, &rID, &rBody)
 	dest = append(dest, rMeta.dest()...)
 	// The query always yields one row; a NULL id means the part is absent.
-	err := db.getOrder.QueryRowContext(ctx, key.MSN, string(key.PaymentType), key.OrderID).Scan(dest...)
+	err := db.getOrder.QueryRowContext(readCtx(ctx), key.MSN, string(key.PaymentType), key.OrderID).Scan(dest...)
 	if err != nil {
 		return nil, db.storeErr("get order", err)
 	}
@@ -144,6 +154,44 @@ func (db *DB) GetOrder(ctx context.Context, key store.OrderKey) (*store.Order, e
 }
 
 // keyString formats a key for error messages and logs.
+// ViewOrder is GetOrder for answering GET order: it reads only the
+// category's fields and the receipt's JSON, and leaves IDs and Meta empty.
+// Converting the 16 columns of IDs and write records costs about a tenth
+// of a GET's CPU time, for data the answer does not contain.
+func (db *DB) ViewOrder(ctx context.Context, key store.OrderKey) (*store.Order, error) {
+	if db.closed.Load() {
+		return nil, errClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var (
+		cCategory, cURL, cImage sql.Null[string]
+		rBody                   []byte
+	)
+	err := db.viewOrder.QueryRowContext(readCtx(ctx), key.MSN, string(key.PaymentType), key.OrderID).Scan(&cCategory, &cURL, &cImage, &rBody)
+	if err != nil {
+		return nil, db.storeErr("get order", err)
+	}
+	o := &store.Order{Key: key}
+	if cCategory.Valid {
+		o.Category = &store.Category{Key: key, Category: api.Category{
+			Category:        api.CategoryType(cCategory.V),
+			OrderDetailsURL: cURL.V,
+		}}
+		if cImage.Valid {
+			o.Category.Category.ImageID = &cImage.V
+		}
+	}
+	if rBody != nil {
+		o.Receipt = &store.Receipt{Key: key, Body: rBody}
+	}
+	if o.Category == nil && o.Receipt == nil {
+		return nil, fmt.Errorf("order %s: %w", keyString(key), api.ErrNotFound)
+	}
+	return o, nil
+}
+
 func keyString(k store.OrderKey) string {
 	return fmt.Sprintf("%s/%s/%s", k.MSN, k.PaymentType, k.OrderID)
 }
