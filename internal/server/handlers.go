@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
@@ -116,7 +117,11 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request, in *input) err
 	if err := api.Invalid(params); err != nil {
 		return err
 	}
-	o, err := s.store.GetOrder(r.Context(), key)
+	get := s.store.GetOrder
+	if v, ok := s.store.(orderViewer); ok {
+		get = v.ViewOrder
+	}
+	o, err := get(r.Context(), key)
 	if err != nil {
 		if errors.Is(err, api.ErrNotFound) {
 			return api.NewProblem(api.ErrNotFound, api.CodeOrderNotFound,
@@ -126,6 +131,12 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request, in *input) err
 	}
 	writeRaw(w, http.StatusOK, "application/json", orderJSON(o))
 	return nil
+}
+
+// orderViewer is a store that can read just what GET order answers,
+// without IDs and write records (the SQLite store: a tenth of a GET's CPU).
+type orderViewer interface {
+	ViewOrder(ctx context.Context, key store.OrderKey) (*store.Order, error)
 }
 
 // orderJSON assembles the GET body from the stored parts; the receipt is
