@@ -38,6 +38,11 @@ var commands = map[string]command{
 	"serve":       {"run the API server", runServe},
 	"hash-secret": {"print the bcrypt hash of a client secret for a --config file", runHashSecret},
 	"bench":       {"measure the server against a bare net/http reference on this machine", runBench},
+	"token":       {"print an access token", runToken},
+	"image":       {"image add FILE: upload an image for categories", runImage},
+	"category":    {"category set ORDER: add or replace the category of an order", runCategory},
+	"receipt":     {"receipt add ORDER, receipt lint F: send or check a receipt", runReceipt},
+	"order":       {"order get ORDER: show an order's category, receipt, totals and VAT", runOrder},
 }
 
 // usageError is a mistake in how the command was called (exit status 2).
