@@ -58,7 +58,9 @@ func runCategorySet(ctx context.Context, args []string, e *env) error {
 	if len(missing) > 0 {
 		return usagef("category set: missing %s; for example --type DELIVERY --url https://shop.example/orders/%s", strings.Join(missing, " and "), pos[0])
 	}
+	// The API wants upper case; on a command line any case is easier.
 	cat := api.Category{Category: api.CategoryType(strings.ToUpper(*typ)), OrderDetailsURL: *link}
+	// No --image means no imageId in the body, not an empty one.
 	if *image != "" {
 		cat.ImageID = image
 	}

@@ -43,6 +43,7 @@ func runImageAdd(ctx context.Context, args []string, e *env) error {
 	if err := wantArgs(fs, pos, "FILE"); err != nil {
 		return err
 	}
+	// A malformed --id is refused before the file is read or a token fetched.
 	if *id != "" {
 		if ps := api.CheckImageID(*id); len(ps) > 0 {
 			return usagef("image add: --id: %s", ps[0].Reason)
@@ -52,6 +53,8 @@ func runImageAdd(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
+	// The service's own checks, so a wrong file costs no request and the
+	// message names the problem in terms of the file.
 	img, err := client.ImageFromFile(pos[0])
 	if err != nil {
 		var p *api.Problem
@@ -75,6 +78,8 @@ func runImageAdd(ctx context.Context, args []string, e *env) error {
 			Width: img.Width, Height: img.Height, Bytes: len(img.Data), TraceID: res.TraceID,
 		})
 	}
+	// A content-addressed id that was stored before is success: the bytes
+	// behind the id are these.
 	if res.AlreadyStored {
 		fmt.Fprintf(e.stdout, "Image already stored (the same bytes, so the same id): %s\n", res.ID)
 	} else {

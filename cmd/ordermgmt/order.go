@@ -34,6 +34,7 @@ func runOrderGet(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
+	// A malformed order id is a typo to fix, not a question for the service.
 	if err := checkLocally(fs, pos[0], nil, nil); err != nil {
 		return err
 	}
@@ -46,6 +47,8 @@ func runOrderGet(ctx context.Context, args []string, e *env) error {
 		return failure(c, err)
 	}
 	if af.json {
+		// The service's own shape, so that a script parses it as it
+		// would parse the API's answer.
 		return writeJSON(e.stdout, o)
 	}
 	fmt.Fprintf(e.stdout, "Order %s (%s) of merchant %s\n", pos[0], pt, c.MSN())
@@ -89,6 +92,7 @@ func writeReceipt(w io.Writer, r *api.Receipt) {
 	lines := table{right: []bool{false, false, false, true, true, false, true}}
 	lines.add("Item", "Product", "Quantity", "Discount", "VAT", "", "Amount")
 	for _, l := range r.OrderLines {
+		// Without unitInfo a line is one piece (contract §6).
 		qty := "1 PCS"
 		if u := l.UnitInfo; u != nil {
 			qty = u.Quantity + " " + u.Unit() + " × " + api.FormatAmount(u.UnitPrice, "")
@@ -100,6 +104,7 @@ func writeReceipt(w io.Writer, r *api.Receipt) {
 		var notes []string
 		amount := l.TotalAmount
 		if l.IsReturn {
+			// Shown negative, as it counts in the totals below.
 			notes = append(notes, "return")
 			amount = -amount
 		}
@@ -111,12 +116,15 @@ func writeReceipt(w io.Writer, r *api.Receipt) {
 	lines.dropEmptyColumns()
 	lines.write(w, "  ")
 
+	// The sums come from api.Totals, never from the deprecated bottomLine
+	// fields, so the CLI shows what the server and the console show.
 	t := r.Totals()
 	fmt.Fprintln(w)
 	sums := table{right: []bool{false, true}}
 	sums.add("Total", api.FormatAmount(t.Total, t.Currency))
 	sums.add("of which VAT", api.FormatAmount(t.VAT, t.Currency))
 	sums.add("Net", api.FormatAmount(t.Net, t.Currency))
+	// Rows that are zero for most receipts are left out.
 	if t.Discount != 0 {
 		sums.add("Discount", api.FormatAmount(t.Discount, t.Currency))
 	}
@@ -136,6 +144,7 @@ func writeReceipt(w io.Writer, r *api.Receipt) {
 	}
 	vat.write(w, "  ")
 
+	// Payment sources and barcode, when the shop sent them.
 	var extra []string
 	if ps := bl.PaymentSources; ps != nil {
 		for _, s := range []struct {

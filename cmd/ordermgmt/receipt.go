@@ -112,6 +112,7 @@ func runReceiptAdd(ctx context.Context, args []string, e *env) error {
 		return failure(c, err)
 	}
 	if af.json {
+		// [] rather than null: scripts can iterate without a check.
 		ws := res.Warnings
 		if ws == nil {
 			ws = []api.Warning{}
@@ -120,6 +121,8 @@ func runReceiptAdd(ctx context.Context, args []string, e *env) error {
 			AlreadyStored: res.AlreadyStored, Warnings: ws, TraceID: res.TraceID})
 	}
 	t := r.Totals()
+	// AlreadyStored: a retry met 409 and the stored receipt is the one
+	// sent, so the command did what was asked.
 	if res.AlreadyStored {
 		fmt.Fprintf(e.stdout, "Receipt for order %s (%s) was already stored by an earlier attempt whose answer was lost; the stored receipt is this one.\n", pos[0], pt)
 	} else {

@@ -55,7 +55,10 @@ func runReceiptLint(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
+	// DecodeReceipt is the server's decoder: the same types, rules, paths
+	// and codes, so lint and the service never disagree.
 	r, err := api.DecodeReceipt(data)
+	// Empty lists rather than null in JSON, so scripts need no special case.
 	res := lintResult{File: name, Valid: err == nil, Problems: []api.InvalidParam{}, Warnings: []api.Warning{}}
 	if err != nil {
 		res.Problems = api.AsProblem(err).InvalidParams
@@ -63,6 +66,7 @@ func runReceiptLint(ctx context.Context, args []string, e *env) error {
 		if ws := r.Warnings(); ws != nil {
 			res.Warnings = ws
 		}
+		// Totals only for a valid receipt: the sums of a rejected one mean nothing.
 		t := r.Totals()
 		res.Totals = &lintTotals{Currency: t.Currency, Total: t.Total, VAT: t.VAT, Net: t.Net,
 			Discount: t.Discount, Shipping: t.Shipping, Tip: t.Tip, VATTable: []lintVATRow{}}

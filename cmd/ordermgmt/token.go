@@ -23,6 +23,8 @@ func runToken(ctx context.Context, args []string, e *env) error {
 	if err := wantArgs(fs, pos); err != nil {
 		return err
 	}
+	// The MSN is optional: without one the token may act for any merchant
+	// (sandbox), as a partner's does.
 	c, err := af.client(e, false)
 	if err != nil {
 		return err
