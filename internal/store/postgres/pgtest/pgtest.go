@@ -5,6 +5,12 @@
 // database and skip, saying so, when it is unset. When it is set, a database
 // that cannot be reached fails the test: CI sets the variable so that these
 // tests cannot skip silently.
+//
+// go test runs the test binaries of several packages at once, and a test
+// that stops the server would fail the others. So every schema holds a
+// shared lock on a file in the temporary directory for as long as it
+// exists, and Control holds an exclusive one: a restart waits for the other
+// processes' tests to finish and keeps new ones waiting until it is over.
 package pgtest
 
 import (
@@ -73,11 +79,26 @@ type Schema struct {
 	base string
 }
 
+// lockPath is the file whose lock keeps a restart from meeting other
+// tests; see the package documentation.
+var lockPath = filepath.Join(os.TempDir(), "ordermgmt-pgtest.lock")
+
 // New creates a schema for t and drops it, with everything in it, when t
 // and its subtests end. It skips or fails t as BaseURL does.
 func New(t testing.TB) *Schema {
 	t.Helper()
 	base := BaseURL(t)
+	unlock, err := lockFile(lockPath, false)
+	if err != nil {
+		t.Fatalf("lock %s: %v", lockPath, err)
+	}
+	t.Cleanup(unlock) // runs last, after the schema is dropped
+	return newSchema(t, base, func() {})
+}
+
+// newSchema creates the schema; beforeDrop runs first in its cleanup.
+func newSchema(t testing.TB, base string, beforeDrop func()) *Schema {
+	t.Helper()
 	b := make([]byte, 8)
 	rand.Read(b)
 	s := &Schema{Name: "ordermgmt_test_" + hex.EncodeToString(b), base: base}
@@ -93,6 +114,7 @@ func New(t testing.TB) *Schema {
 
 	s.Exec(t, "CREATE SCHEMA "+pgx.Identifier{s.Name}.Sanitize())
 	t.Cleanup(func() {
+		beforeDrop()
 		// Cleanups run after the test's context ends: use a fresh one.
 		conn := connect(t, base)
 		defer conn.Close(context.Background())
@@ -157,8 +179,10 @@ type Server struct {
 }
 
 // Control returns the server of EnvURL. It skips t when there is no way to
-// stop and start it (see EnvCtl). Whatever happens in t, the server is
-// started again, and reachable, when t ends: other tests share it.
+// stop and start it (see EnvCtl), and otherwise waits until no other
+// process's test uses the database. Whatever happens in t, the server is
+// started again, and reachable, when t ends: other tests share it. A test
+// that calls Control gets its schema from Server.New, not New.
 func Control(t testing.TB) *Server {
 	t.Helper()
 	base := BaseURL(t)
@@ -169,20 +193,36 @@ func Control(t testing.TB) *Server {
 	if len(ctl) == 0 {
 		t.Skipf("no way to restart the PostgreSQL server of %s; set %s to a command that takes stop or start, such as \"pg_ctlcluster 15 main\"", EnvURL, EnvCtl)
 	}
+	unlock, err := lockFile(lockPath, true)
+	if err != nil {
+		t.Fatalf("lock %s: %v", lockPath, err)
+	}
+	t.Cleanup(unlock)
 	srv := &Server{t: t, base: base, ctl: ctl}
-	t.Cleanup(func() {
-		srv.mu.Lock()
-		stopped := srv.stopped
-		srv.mu.Unlock()
-		if stopped {
-			srv.Start()
-		}
-	})
+	t.Cleanup(srv.ensureStarted)
 	return srv
 }
 
+// New creates a schema as New does, under the exclusive lock Control holds,
+// and starts the server again, if it is stopped, before dropping it.
+func (s *Server) New(t testing.TB) *Schema {
+	t.Helper()
+	return newSchema(t, s.base, s.ensureStarted)
+}
+
+// ensureStarted starts the server if the test stopped it.
+func (s *Server) ensureStarted() {
+	s.mu.Lock()
+	stopped := s.stopped
+	s.mu.Unlock()
+	if stopped {
+		s.Start()
+	}
+}
+
 // localCluster returns the pg_ctlcluster command of the one cluster on this
-// machine when the URL names this machine, or nil.
+// machine when the URL names this machine and this process may run it, or
+// nil.
 func localCluster(base string) []string {
 	u, err := url.Parse(base)
 	if err != nil {
@@ -196,7 +236,7 @@ func localCluster(base string) []string {
 		return nil
 	}
 	versions, _ := filepath.Glob("/etc/postgresql/*/main")
-	if len(versions) != 1 {
+	if len(versions) != 1 || !mayControl(versions[0]) {
 		return nil
 	}
 	return []string{"pg_ctlcluster", "--skip-systemctl-redirect", filepath.Base(filepath.Dir(versions[0])), "main"}
