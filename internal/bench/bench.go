@@ -201,8 +201,8 @@ func (o *Options) normalize() error {
 		names = append(names, n, d.ratioTo)
 	}
 	// get-seeded needs a seeded store; receipt-cpr a server the bench
-	// starts. Asked for explicitly without them is a mistake; from the
-	// default list they are dropped.
+	// starts on the embedded store. Asked for explicitly without them is a
+	// mistake; from the default list they are dropped.
 	var keep []string
 	for _, d := range scenarioDefs {
 		if !slices.Contains(names, d.name) {
@@ -214,9 +214,13 @@ func (o *Options) normalize() error {
 				return errors.New("scenario get-seeded needs --seed N")
 			}
 			continue
-		case d.name == ScenarioReceiptCPR && (o.Target != "" || o.CommitPerRequest):
-			if len(o.Scenarios) > 0 && o.Target != "" {
+		case d.name == ScenarioReceiptCPR && (o.Target != "" || o.CommitPerRequest || database(o.ServerArgs) != ""):
+			switch {
+			case len(o.Scenarios) == 0 || o.CommitPerRequest:
+			case o.Target != "":
 				return errors.New("scenario receipt-cpr needs a server the bench starts; it cannot restart a --target")
+			default:
+				return errors.New("scenario receipt-cpr compares the embedded store's commit modes; PostgreSQL has no such switch")
 			}
 			continue
 		}
@@ -252,10 +256,12 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		Commit:      "group",
 		Target:      opts.Target,
 	}
-	if database(opts.ServerArgs) != "" {
-		rep.Store = "postgres"
-	}
-	if opts.CommitPerRequest {
+	switch {
+	case database(opts.ServerArgs) != "":
+		// PostgreSQL groups concurrent commits itself; the switch is
+		// the embedded store's.
+		rep.Store, rep.Commit = "postgres", "PostgreSQL's own"
+	case opts.CommitPerRequest:
 		rep.Commit = "per-request"
 	}
 	r := &runner{opts: opts, tmp: tmp, rep: rep}
