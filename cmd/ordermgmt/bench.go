@@ -21,6 +21,7 @@ func runBench(ctx context.Context, args []string, e *env) error {
 	var (
 		o         bench.Options
 		asJSON    bool
+		jsonOut   string
 		inProcess bool
 		scenarios string
 		dbURL     string
@@ -32,6 +33,7 @@ func runBench(ctx context.Context, args []string, e *env) error {
 	fs.DurationVar(&o.Duration, "duration", 10*time.Second, "measured time per scenario")
 	fs.DurationVar(&o.Warmup, "warmup", time.Second, "unmeasured time before each scenario (0 for none)")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	fs.StringVar(&jsonOut, "json-out", "", "also write the JSON report to this file")
 	fs.StringVar(&o.Target, "target", "", "measure the server at this URL instead of starting one")
 	fs.IntVar(&o.Seed, "seed", 0, "seed a fresh store with N orders, then measure ready time and GET on it")
 	fs.BoolVar(&o.CommitPerRequest, "commit-per-request", false, "run the server with --commit-per-request")
@@ -82,6 +84,16 @@ func runBench(ctx context.Context, args []string, e *env) error {
 	rep, err := bench.Run(ctx, o)
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)
+	}
+	if jsonOut != "" {
+		f, err := os.Create(jsonOut)
+		if err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+		werr := rep.WriteJSON(f)
+		if err := errors.Join(werr, f.Close()); err != nil {
+			return fmt.Errorf("bench: write %s: %w", jsonOut, err)
+		}
 	}
 	if asJSON {
 		return rep.WriteJSON(e.stdout)
