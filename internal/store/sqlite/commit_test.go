@@ -249,38 +249,3 @@ func TestBulkLoad(t *testing.T) {
 		t.Errorf("GetOrder(o-100) after a failed bulk load = %v, want api.ErrNotFound", err)
 	}
 }
-
-// TestPageSize checks that a new file gets the store's page size and that
-// an existing file keeps its own.
-func TestPageSize(t *testing.T) {
-	pageSizeOf := func(t *testing.T, db *DB) int {
-		t.Helper()
-		var n int
-		if err := db.reader.QueryRowContext(t.Context(), "PRAGMA page_size").Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	if got := pageSizeOf(t, openTest(t)); got != pageSize {
-		t.Errorf("page_size of a new file = %d, want %d", got, pageSize)
-	}
-
-	// A file made with SQLite's default 4 KiB pages stays so.
-	path := filepath.Join(t.TempDir(), "old.db")
-	raw, err := sql.Open("sqlite", dsn(path, nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Exec("PRAGMA page_size = 4096; CREATE TABLE t (x INTEGER)"); err != nil {
-		t.Fatal(err)
-	}
-	raw.Close()
-	db, err := Open(t.Context(), path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if got := pageSizeOf(t, db); got != 4096 {
-		t.Errorf("page_size of an existing 4 KiB file = %d, want 4096", got)
-	}
-}

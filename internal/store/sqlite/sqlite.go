@@ -46,9 +46,6 @@ type Options struct {
 	CommitPerRequest bool
 }
 
-// pageSize is the page size of new database files.
-const pageSize = 16 << 10
-
 // Defaults for the zero Options.
 const (
 	DefaultReadConns   = 4
@@ -132,13 +129,6 @@ func (db *DB) open(ctx context.Context, opts Options) error {
 	// The writer sets WAL (a property of the file) before any reader opens,
 	// and begins transactions IMMEDIATE so that a transaction never has to
 	// upgrade its lock, which SQLite may refuse without waiting.
-	//
-	// A new file gets 16 KiB pages (SQLite's default is 4 KiB): a 2 MB image
-	// is then 128 pages rather than 512, each written to the WAL and again
-	// by the checkpoint with a system call or two, which makes image
-	// uploads about a third faster and costs the small writes nothing
-	// measurable. The pragma runs before WAL mode is set, the last moment
-	// the size can change; an existing file keeps its size.
 	var err error
 	db.writer, err = sql.Open("sqlite", dsn(db.path, url.Values{
 		"_busy_timeout": {busy},
@@ -146,7 +136,6 @@ func (db *DB) open(ctx context.Context, opts Options) error {
 		"_synchronous":  {"FULL"},
 		"_foreign_keys": {"1"},
 		"_txlock":       {"immediate"},
-		"_pragma":       {"page_size(" + strconv.Itoa(pageSize) + ")"},
 	}))
 	if err != nil {
 		return err
