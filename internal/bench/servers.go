@@ -140,6 +140,7 @@ func startChild(ctx context.Context, argv, args []string, logPath, readyPath str
 		}
 	}
 	cmd.Stderr = logf
+	dieWithParent(cmd)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		logf.Close()
