@@ -98,6 +98,10 @@ type Store interface {
 	// GetOrder returns the category and receipt of an order, or
 	// api.ErrNotFound when it has neither.
 	GetOrder(ctx context.Context, key OrderKey) (*Order, error)
+	// ViewOrder is GetOrder for answering GET order: the same category and
+	// receipt body, but IDs and Meta may be left empty, so a store can read
+	// only what the answer holds.
+	ViewOrder(ctx context.Context, key OrderKey) (*Order, error)
 	// Ping reports whether the store can serve requests.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources. It may be called more than

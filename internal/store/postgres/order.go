@@ -39,6 +39,12 @@ const (
 		FROM (SELECT $1::text AS msn, $2::text AS payment_type, $3::text AS order_id) AS k
 		LEFT JOIN categories AS c ON c.msn = k.msn AND c.payment_type = k.payment_type AND c.order_id = k.order_id
 		LEFT JOIN receipts AS r ON r.msn = k.msn AND r.payment_type = k.payment_type AND r.order_id = k.order_id`
+
+	// viewOrderSQL is getOrderSQL narrowed to what GET order answers.
+	viewOrderSQL = `SELECT c.category, c.order_details_url, c.image_id, r.body
+		FROM (SELECT $1::text AS msn, $2::text AS payment_type, $3::text AS order_id) AS k
+		LEFT JOIN categories AS c ON c.msn = k.msn AND c.payment_type = k.payment_type AND c.order_id = k.order_id
+		LEFT JOIN receipts AS r ON r.msn = k.msn AND r.payment_type = k.payment_type AND r.order_id = k.order_id`
 )
 
 // PutCategory adds or replaces the category of an order. An image id that
@@ -142,6 +148,38 @@ func (db *DB) GetOrder(ctx context.Context, key store.OrderKey) (*store.Order, e
 		}
 		if rID != nil {
 			o.Receipt = &store.Receipt{Key: key, ID: *rID, Body: rBody, Meta: rMeta.meta()}
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case o.Category == nil && o.Receipt == nil:
+		return nil, fmt.Errorf("order %s: %w", keyString(key), api.ErrNotFound)
+	}
+	return o, nil
+}
+
+// ViewOrder reads only the category's fields and the receipt's JSON, for
+// answering GET order.
+func (db *DB) ViewOrder(ctx context.Context, key store.OrderKey) (*store.Order, error) {
+	var o *store.Order
+	err := db.run(ctx, "get order", func(ctx context.Context) error {
+		var cCategory, cURL, cImage *string
+		var rBody []byte
+		if err := db.pool.QueryRow(ctx, viewOrderSQL, key.MSN, string(key.PaymentType), key.OrderID).Scan(&cCategory, &cURL, &cImage, &rBody); err != nil {
+			return err
+		}
+		o = &store.Order{Key: key}
+		if cCategory != nil {
+			o.Category = &store.Category{Key: key, Category: api.Category{
+				Category:        api.CategoryType(*cCategory),
+				OrderDetailsURL: deref(cURL),
+				ImageID:         cImage,
+			}}
+		}
+		if rBody != nil {
+			o.Receipt = &store.Receipt{Key: key, Body: rBody}
 		}
 		return nil
 	})

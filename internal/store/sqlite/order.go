@@ -153,9 +153,7 @@ func (db *DB) GetOrder(ctx context.Context, key store.OrderKey) (*store.Order, e
 	return o, nil
 }
 
-// keyString formats a key for error messages and logs.
-// ViewOrder is GetOrder for answering GET order: it reads only the
-// category's fields and the receipt's JSON, and leaves IDs and Meta empty.
+// ViewOrder reads only the category's fields and the receipt's JSON.
 // Converting the 16 columns of IDs and write records costs about a tenth
 // of a GET's CPU time, for data the answer does not contain.
 func (db *DB) ViewOrder(ctx context.Context, key store.OrderKey) (*store.Order, error) {
@@ -192,6 +190,7 @@ func (db *DB) ViewOrder(ctx context.Context, key store.OrderKey) (*store.Order, 
 	return o, nil
 }
 
+// keyString formats a key for error messages and logs.
 func keyString(k store.OrderKey) string {
 	return fmt.Sprintf("%s/%s/%s", k.MSN, k.PaymentType, k.OrderID)
 }

@@ -63,6 +63,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ReceiptOnce", testReceiptOnce},
 		{"OrderNotFound", testOrderNotFound},
 		{"OrderParts", testOrderParts},
+		{"ViewOrder", testViewOrder},
 		{"OrderScope", testOrderScope},
 		{"MetaTimes", testMetaTimes},
 		{"CanceledContext", testCanceledContext},
@@ -354,6 +355,64 @@ func testOrderParts(t *testing.T, s store.Store) {
 			}
 			if diff := cmp.Diff(want, mustGetOrder(t, s, key)); diff != "" {
 				t.Errorf("GetOrder() mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// testViewOrder: ViewOrder answers what GetOrder does, less the IDs and
+// write records, for every combination of parts.
+func testViewOrder(t *testing.T, s store.Store) {
+	msn := newMSN()
+	img := newImage(msn)
+	if err := s.PutImage(t.Context(), img); err != nil {
+		t.Fatalf("PutImage() = %v, want nil", err)
+	}
+	tests := []struct {
+		name                     string
+		category, image, receipt bool
+	}{
+		{name: "neither"},
+		{name: "category only", category: true},
+		{name: "category with image", category: true, image: true},
+		{name: "receipt only", receipt: true},
+		{name: "both", category: true, image: true, receipt: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := t.Context()
+			key := newKey(msn, api.PaymentTypeECOM)
+			if tc.category {
+				var imageID *string
+				if tc.image {
+					imageID = &img.ID
+				}
+				if err := s.PutCategory(ctx, newCategory(key, api.CategoryDelivery, imageID)); err != nil {
+					t.Fatalf("PutCategory() = %v, want nil", err)
+				}
+			}
+			if tc.receipt {
+				if err := s.AddReceipt(ctx, newReceipt(key)); err != nil {
+					t.Fatalf("AddReceipt() = %v, want nil", err)
+				}
+			}
+			got, err := s.ViewOrder(ctx, key)
+			if !tc.category && !tc.receipt {
+				wantKind(t, "ViewOrder() of an empty order", err, api.ErrNotFound)
+				return
+			}
+			if err != nil {
+				t.Fatalf("ViewOrder() = %v, want nil", err)
+			}
+			want := mustGetOrder(t, s, key)
+			if want.Category != nil {
+				want.Category.ID, want.Category.Meta = "", store.Meta{}
+			}
+			if want.Receipt != nil {
+				want.Receipt.ID, want.Receipt.Meta = "", store.Meta{}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("ViewOrder() differs from GetOrder() less IDs and Meta (-want +got):\n%s", diff)
 			}
 		})
 	}
