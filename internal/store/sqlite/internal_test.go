@@ -4,11 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"io/fs"
 	"path/filepath"
-	"strings"
 	"testing"
-	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -24,48 +21,6 @@ func openTest(t *testing.T) *DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
-}
-
-func TestLoadMigrations(t *testing.T) {
-	file := &fstest.MapFile{Data: []byte("CREATE TABLE t (x INTEGER);")}
-	tests := []struct {
-		name    string
-		files   []string
-		want    []int
-		wantErr string
-	}{
-		{"in order", []string{"0002_more.sql", "0001_init.sql"}, []int{1, 2}, ""},
-		{"gap", []string{"0001_init.sql", "0003_skip.sql"}, nil, "want 2"},
-		{"duplicate", []string{"0001_init.sql", "0001_again.sql"}, nil, "want 2"},
-		{"bad name", []string{"0001_init.sql", "2_x.sql"}, nil, "name must look like"},
-		{"not from one", []string{"0002_more.sql"}, nil, "want 1"},
-		{"empty", nil, nil, "no migrations"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			fsys := fstest.MapFS{"m": &fstest.MapFile{Mode: fs.ModeDir | 0o755}}
-			for _, f := range tc.files {
-				fsys["m/"+f] = file
-			}
-			ms, err := loadMigrations(fsys, "m")
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("loadMigrations(%v) = %v, want error containing %q", tc.files, err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("loadMigrations(%v) = %v", tc.files, err)
-			}
-			var got []int
-			for _, m := range ms {
-				got = append(got, m.version)
-			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("loadMigrations(%v) versions mismatch (-want +got):\n%s", tc.files, diff)
-			}
-		})
-	}
 }
 
 // TestMigrationsRecorded checks that every embedded migration is applied
@@ -92,7 +47,7 @@ func TestMigrationsRecorded(t *testing.T) {
 		}
 		rows.Close()
 		for _, m := range migrations {
-			want = append(want, m.name)
+			want = append(want, m.Name)
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("schema_migrations after open #%d mismatch (-want +got):\n%s", i, diff)
