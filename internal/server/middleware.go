@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -38,25 +37,30 @@ type reqState struct {
 	clientID    string
 }
 
-type stateKey struct{}
-
-func stateFrom(r *http.Request) *reqState {
-	if st, ok := r.Context().Value(stateKey{}).(*reqState); ok {
-		return st
+// stateOf returns the state observe keeps in the response writer. It
+// travels with w rather than in the request's context because
+// r.WithContext copies the whole request, an allocation on every call.
+func stateOf(w http.ResponseWriter) *reqState {
+	if sw, ok := w.(*statusWriter); ok {
+		return &sw.state
 	}
 	return &reqState{}
 }
+
+// traceparentKey is api.HeaderTraceparent in canonical form, so the
+// header map is written without canonicalizing the key on every request.
+var traceparentKey = http.CanonicalHeaderKey(api.HeaderTraceparent)
 
 // observe gives every request a trace id (kept from an incoming W3C
 // traceparent), recovers panics into 500 problems and logs one line.
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		st := &reqState{}
-		st.traceID, st.traceparent = newTraceparent(r.Header.Get(api.HeaderTraceparent))
-		w.Header().Set(api.HeaderTraceparent, st.traceparent)
+		// One allocation carries the status and the log's fields.
 		sw := &statusWriter{ResponseWriter: w}
-		r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
+		st := &sw.state
+		st.traceID, st.traceparent = newTraceparent(r.Header.Get(api.HeaderTraceparent))
+		w.Header()[traceparentKey] = []string{st.traceparent}
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
@@ -84,7 +88,10 @@ func (s *Server) logRequest(r *http.Request, status int, d time.Duration, st *re
 		return
 	}
 	h := r.Header
-	s.log.LogAttrs(ctx, level, "request",
+	// The record is built here rather than by LogAttrs, which captures the
+	// caller's program counter for a source location the line never shows.
+	rec := slog.NewRecord(time.Now(), level, "request", 0)
+	rec.AddAttrs(
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
 		slog.Int("status", status),
@@ -97,31 +104,41 @@ func (s *Server) logRequest(r *http.Request, status int, d time.Duration, st *re
 		slog.String("plugin_name", h.Get(api.HeaderSystemPluginName)),
 		slog.String("plugin_version", h.Get(api.HeaderSystemPluginVersion)),
 	)
+	_ = s.log.Handler().Handle(ctx, rec)
 }
 
 // newTraceparent keeps the trace id of a valid incoming traceparent and
-// always makes a new span id.
+// always makes a new span id. The header is built in one buffer and the
+// trace id is a slice of it, so a request costs one string allocation.
 func newTraceparent(in string) (traceID, header string) {
-	var b [24]byte
-	_, _ = rand.Read(b[:])
+	var rnd [24]byte
+	_, _ = rand.Read(rnd[:])
+	var b [55]byte
+	copy(b[:], "00-")
 	if validTraceparent(in) {
-		traceID = in[3:35]
+		copy(b[3:35], in[3:35])
 	} else {
-		traceID = hex.EncodeToString(b[:16])
+		hex.Encode(b[3:35], rnd[:16])
 	}
-	return traceID, "00-" + traceID + "-" + hex.EncodeToString(b[16:]) + "-00"
+	b[35] = '-'
+	hex.Encode(b[36:52], rnd[16:])
+	copy(b[52:], "-00")
+	header = string(b[:])
+	return header[3:35], header
 }
 
 func validTraceparent(s string) bool {
 	if len(s) != 55 || s[:3] != "00-" || s[35] != '-' || s[52] != '-' {
 		return false
 	}
-	id := s[3:35]
-	if id == "00000000000000000000000000000000" {
+	if s[3:35] == "00000000000000000000000000000000" {
 		return false
 	}
-	for _, c := range s[3:35] + s[36:52] + s[53:] {
-		if !strings.ContainsRune("0123456789abcdef", c) {
+	for i := 3; i < len(s); i++ {
+		if i == 35 || i == 52 {
+			continue
+		}
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
 			return false
 		}
 	}
@@ -132,6 +149,7 @@ func validTraceparent(s string) bool {
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	state  reqState
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -155,7 +173,7 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // and size, reads it, and maps a returned error to a response.
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		in := &input{state: stateFrom(r)}
+		in := &input{state: stateOf(w)}
 		err := s.prepare(w, r, rt, in)
 		if err == nil {
 			err = rt.handle(w, r, in)

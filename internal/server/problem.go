@@ -61,7 +61,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	default:
 		p := api.AsProblem(err)
 		if p.Status >= 500 {
-			s.log.Error("request failed", "trace_id", stateFrom(r).traceID, "err", err)
+			s.log.Error("request failed", "trace_id", stateOf(w).traceID, "err", err)
 			if p.Status == http.StatusServiceUnavailable {
 				w.Header().Set("Retry-After", "1")
 				p = api.NewProblem(api.ErrUnavailable, api.CodeUnavailable,
@@ -78,7 +78,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 // writeProblem sends a problem with the request's trace id as instance.
 func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, p *api.Problem) {
 	out := *p
-	out.Instance = stateFrom(r).traceparent
+	out.Instance = stateOf(w).traceparent
 	writeJSON(w, out.Status, "application/problem+json", &out)
 }
 
@@ -95,10 +95,13 @@ func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
 	writeRaw(w, status, contentType, bytes.TrimSuffix(b.Bytes(), []byte("\n")))
 }
 
+// writeRaw sends b as the whole body. The keys are written in canonical
+// form straight into the map: Header.Set would canonicalize them again on
+// every response.
 func writeRaw(w http.ResponseWriter, status int, contentType string, b []byte) {
 	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h["Content-Type"] = []string{contentType}
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
