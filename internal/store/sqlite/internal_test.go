@@ -72,6 +72,7 @@ func TestConnectionSettings(t *testing.T) {
 		{"foreign keys", "PRAGMA foreign_keys", "1", ""},
 		{"busy timeout", "PRAGMA busy_timeout", "5000", "5000"},
 		{"query only", "PRAGMA query_only", "0", "1"},
+		{"cache size", "PRAGMA cache_size", "-2000", "-16384"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -95,6 +96,29 @@ func TestConnectionSettings(t *testing.T) {
 	}
 	if _, err := db.reader.ExecContext(ctx, "DELETE FROM receipts"); err == nil {
 		t.Errorf("DELETE through the read pool = nil, want an error: readers are query-only")
+	}
+}
+
+// TestCheckReceiptBody checks that a body which is not a JSON object is
+// refused before anything is written.
+func TestCheckReceiptBody(t *testing.T) {
+	key := store.OrderKey{MSN: "123456", PaymentType: api.PaymentTypeECOM, OrderID: "o-1"}
+	tests := []struct {
+		body string
+		want error
+	}{
+		{`{"orderLines":[]}`, nil},
+		{`{}`, nil},
+		{``, api.ErrInvalid},
+		{`{`, api.ErrInvalid},
+		{`[]`, api.ErrInvalid},
+		{`"receipt"`, api.ErrInvalid},
+	}
+	for _, tc := range tests {
+		err := checkReceipt(&store.Receipt{Key: key, ID: "r-1", Body: []byte(tc.body)})
+		if !errors.Is(err, tc.want) {
+			t.Errorf("checkReceipt(Body %q) = %v, want %v", tc.body, err, tc.want)
+		}
 	}
 }
 
