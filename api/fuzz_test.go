@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 
@@ -39,6 +40,9 @@ func FuzzDecodeReceipt(f *testing.F) {
 		out, err := json.Marshal(r)
 		if err != nil {
 			t.Fatalf("json.Marshal: %v", err)
+		}
+		if got, err := r.AppendJSON(nil); err != nil || !bytes.Equal(got, out) {
+			t.Errorf("AppendJSON(nil) = %s, %v, want json.Marshal = %s", got, err, out)
 		}
 		r2, err := api.DecodeReceipt(out)
 		if err != nil {
