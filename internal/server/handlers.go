@@ -69,7 +69,7 @@ func (s *Server) putCategory(w http.ResponseWriter, r *http.Request, in *input) 
 	if err := s.store.PutCategory(r.Context(), cat); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, "application/json", cat.ID)
+	writeJSONString(w, http.StatusOK, cat.ID)
 	return nil
 }
 
@@ -107,7 +107,7 @@ func (s *Server) addReceipt(w http.ResponseWriter, r *http.Request, in *input) e
 		// is one `receipt lint` away.
 		w.Header().Set(api.HeaderReceiptWarnings, api.FormatWarnings(ws[:min(len(ws), maxHeaderWarnings)]))
 	}
-	writeJSON(w, http.StatusCreated, "application/json", rec.ID)
+	writeJSONString(w, http.StatusCreated, rec.ID)
 	return nil
 }
 

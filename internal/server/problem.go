@@ -95,6 +95,23 @@ func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
 	writeRaw(w, status, contentType, bytes.TrimSuffix(b.Bytes(), []byte("\n")))
 }
 
+// writeJSONString answers with s as a JSON string, as writeJSON would. The
+// ids that writes answer with need no escaping, and quoting them directly
+// spares an encoder and its buffer on every write; anything else goes
+// through writeJSON.
+func writeJSONString(w http.ResponseWriter, status int, s string) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			writeJSON(w, status, "application/json", s)
+			return
+		}
+	}
+	b := make([]byte, 0, len(s)+2)
+	b = append(b, '"')
+	b = append(b, s...)
+	writeRaw(w, status, "application/json", append(b, '"'))
+}
+
 // writeRaw sends b as the whole body. The keys are written in canonical
 // form straight into the map: Header.Set would canonicalize them again on
 // every response.
