@@ -3,8 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"slices"
 	"sync/atomic"
+
+	"github.com/ordermgmt/ordermgmt/api"
 )
 
 // Group commit.
@@ -18,8 +21,11 @@ import (
 //
 // Each write runs inside its own SAVEPOINT, so a write that fails (a
 // second receipt for an order, say) is undone alone and its caller gets
-// its own error, while the others in the batch commit. Every caller learns
-// its result only after the commit, so a nil error still means durable.
+// its own error, while the others in the batch commit. A write of one
+// statement needs no savepoint: SQLite undoes a statement that breaks a
+// constraint by itself and keeps the transaction (see writeOne). Every
+// caller learns its result only after the commit, so a nil error still
+// means durable.
 
 // maxBatch bounds the writes of one transaction, so that one commit's
 // WAL growth and the wait of its first caller stay bounded.
@@ -34,6 +40,8 @@ type writeOp struct {
 	ctx  context.Context
 	fn   writeFunc
 	done chan error
+	// oneStatement marks a write of a single statement (see writeOne).
+	oneStatement bool
 	// state settles a race between a caller that gives up waiting and the
 	// writer that starts the write: whoever moves it from opQueued wins.
 	state atomic.Int32
@@ -53,10 +61,25 @@ func (op *writeOp) start() bool { return op.state.CompareAndSwap(opQueued, opSta
 // context without cancellation) so that its result is never hidden: nil
 // means committed, an error means nothing of it was stored.
 func (db *DB) write(ctx context.Context, fn writeFunc) error {
+	return db.queueWrite(ctx, fn, false)
+}
+
+// writeOne is write for fn that runs exactly one statement and returns an
+// error of kind api.ErrConflict or api.ErrInvalid only when that statement
+// broke a constraint. SQLite backs out such a statement alone and keeps the
+// transaction, so the write runs without the SAVEPOINT and RELEASE that
+// otherwise cost the one writer two more statements per write. Any other
+// error may have ended the transaction, and the batch starts again
+// without the failed write.
+func (db *DB) writeOne(ctx context.Context, fn writeFunc) error {
+	return db.queueWrite(ctx, fn, true)
+}
+
+func (db *DB) queueWrite(ctx context.Context, fn writeFunc, oneStatement bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	op := &writeOp{ctx: context.WithoutCancel(ctx), fn: fn, done: make(chan error, 1)}
+	op := &writeOp{ctx: context.WithoutCancel(ctx), fn: fn, done: make(chan error, 1), oneStatement: oneStatement}
 	// The read lock keeps Close from closing the queue while we send.
 	db.qmu.RLock()
 	if db.closed.Load() {
@@ -140,6 +163,13 @@ func (db *DB) commitBatch(ops []*writeOp) (retry []*writeOp) {
 
 	results := make([]error, len(ops))
 	for i, op := range ops {
+		if op.oneStatement {
+			results[i] = op.fn(op.ctx, tx)
+			if results[i] != nil && !errors.Is(results[i], api.ErrConflict) && !errors.Is(results[i], api.ErrInvalid) {
+				return db.abortBatch(tx, ops, i, results[i])
+			}
+			continue
+		}
 		if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
 			return db.abortBatch(tx, ops, i, db.storeErr("savepoint", err))
 		}

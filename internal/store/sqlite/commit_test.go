@@ -130,14 +130,75 @@ func TestCommitPerRequestDoesNotBatch(t *testing.T) {
 
 // TestGroupCommitTransactionLost checks the case where a write's failure
 // ends the whole transaction (as a full disk or an I/O error does): that
-// write gets its error and the others of the batch still commit.
+// write gets its error and the others of the batch still commit, whether
+// the write ran in a savepoint (write) or as one statement (writeOne).
 func TestGroupCommitTransactionLost(t *testing.T) {
+	for _, mode := range []struct {
+		name  string
+		write func(*DB) func(context.Context, writeFunc) error
+	}{
+		{"savepoint", func(db *DB) func(context.Context, writeFunc) error { return db.write }},
+		{"one statement", func(db *DB) func(context.Context, writeFunc) error { return db.writeOne }},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			db := openTest(t)
+			release := holdWriter(t, db)
+			key := func(i int) store.OrderKey {
+				return store.OrderKey{MSN: "123456", PaymentType: api.PaymentTypeECOM, OrderID: fmt.Sprint("o-", i)}
+			}
+			errLost := errors.New("transaction lost")
+			var wg sync.WaitGroup
+			errs := make([]error, 5)
+			for i := range 5 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if i == 2 {
+						errs[i] = mode.write(db)(t.Context(), func(ctx context.Context, tx *sql.Tx) error {
+							// Ending the transaction from inside, as SQLite does
+							// on some errors.
+							if _, err := tx.ExecContext(ctx, "ROLLBACK"); err != nil {
+								return err
+							}
+							return errLost
+						})
+						return
+					}
+					errs[i] = db.AddReceipt(t.Context(), &store.Receipt{Key: key(i), ID: "r", Body: []byte(`{}`)})
+				}()
+			}
+			queued(db, 5)
+			release()
+			wg.Wait()
+			for i, err := range errs {
+				if i == 2 {
+					if !errors.Is(err, errLost) {
+						t.Errorf("failing write = %v, want its own error", err)
+					}
+					continue
+				}
+				if err != nil {
+					t.Errorf("AddReceipt(o-%d) = %v, want nil", i, err)
+				}
+				if _, err := db.GetOrder(t.Context(), key(i)); err != nil {
+					t.Errorf("GetOrder(o-%d) = %v, want the committed receipt", i, err)
+				}
+			}
+		})
+	}
+}
+
+// TestGroupCommitConstraintFailsAlone checks that a one-statement write
+// that breaks a constraint (a category naming a missing image) fails alone
+// in its batch: the writes before and after it commit, and it leaves
+// nothing behind.
+func TestGroupCommitConstraintFailsAlone(t *testing.T) {
 	db := openTest(t)
 	release := holdWriter(t, db)
 	key := func(i int) store.OrderKey {
 		return store.OrderKey{MSN: "123456", PaymentType: api.PaymentTypeECOM, OrderID: fmt.Sprint("o-", i)}
 	}
-	errLost := errors.New("transaction lost")
+	missing := "no-such-image"
 	var wg sync.WaitGroup
 	errs := make([]error, 5)
 	for i := range 5 {
@@ -145,14 +206,8 @@ func TestGroupCommitTransactionLost(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			if i == 2 {
-				errs[i] = db.write(t.Context(), func(ctx context.Context, tx *sql.Tx) error {
-					// Ending the transaction from inside, as SQLite does
-					// on some errors.
-					if _, err := tx.ExecContext(ctx, "ROLLBACK"); err != nil {
-						return err
-					}
-					return errLost
-				})
+				errs[i] = db.PutCategory(t.Context(), &store.Category{Key: key(i), ID: "c",
+					Category: api.Category{Category: api.CategoryReceipt, OrderDetailsURL: "https://shop.example/o", ImageID: &missing}})
 				return
 			}
 			errs[i] = db.AddReceipt(t.Context(), &store.Receipt{Key: key(i), ID: "r", Body: []byte(`{}`)})
@@ -162,17 +217,21 @@ func TestGroupCommitTransactionLost(t *testing.T) {
 	release()
 	wg.Wait()
 	for i, err := range errs {
+		_, gerr := db.GetOrder(t.Context(), key(i))
 		if i == 2 {
-			if !errors.Is(err, errLost) {
-				t.Errorf("failing write = %v, want its own error", err)
+			if !errors.Is(err, api.ErrInvalid) {
+				t.Errorf("PutCategory(missing image) = %v, want api.ErrInvalid", err)
+			}
+			if !errors.Is(gerr, api.ErrNotFound) {
+				t.Errorf("GetOrder(o-2) = %v, want api.ErrNotFound: the refused category left a row", gerr)
 			}
 			continue
 		}
 		if err != nil {
 			t.Errorf("AddReceipt(o-%d) = %v, want nil", i, err)
 		}
-		if _, err := db.GetOrder(t.Context(), key(i)); err != nil {
-			t.Errorf("GetOrder(o-%d) = %v, want the committed receipt", i, err)
+		if gerr != nil {
+			t.Errorf("GetOrder(o-%d) = %v, want the committed receipt", i, gerr)
 		}
 	}
 }

@@ -64,7 +64,7 @@ func (db *DB) PutCategory(ctx context.Context, c *store.Category) error {
 	}
 	args := append([]any{c.Key.MSN, string(c.Key.PaymentType), c.Key.OrderID, c.ID,
 		string(c.Category.Category), c.Category.OrderDetailsURL, imageID}, meta...)
-	return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return db.writeOne(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.StmtContext(ctx, db.upsertCategory).ExecContext(ctx, args...)
 		switch {
 		case isForeignKey(err):
@@ -89,7 +89,7 @@ func (db *DB) AddReceipt(ctx context.Context, r *store.Receipt) error {
 		return err
 	}
 	args := append([]any{r.Key.MSN, string(r.Key.PaymentType), r.Key.OrderID, r.ID, r.Body}, meta...)
-	return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return db.writeOne(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.StmtContext(ctx, db.insertReceipt).ExecContext(ctx, args...)
 		// The primary key decides which of two racing receipts wins; the
 		// driver's code, not its message, tells a conflict apart.
