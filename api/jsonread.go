@@ -203,10 +203,17 @@ func (o jobj) each(f func(k, v int)) {
 // as with encoding/json. JSON null counts as absent: clients that write
 // every field send null for the ones they have no value for.
 func (o jobj) lookup(key string) (int, bool) {
-	nodes := o.t.nodes
+	nodes, src := o.t.nodes, o.t.src
 	found := -1
 	for k := o.n + 1; k < int(nodes[o.n].next); k = int(nodes[k+1].next) {
-		if o.t.keyIs(k, key) {
+		// Every field of a receipt line is looked up among all the line's
+		// keys, so the common unescaped key is compared here, not in a call.
+		nd := &nodes[k]
+		if nd.esc {
+			if o.t.keyIs(k, key) {
+				found = k + 1
+			}
+		} else if int(nd.end-nd.start) == len(key) && src[nd.start:nd.end] == key {
 			found = k + 1
 		}
 	}
