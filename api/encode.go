@@ -35,6 +35,20 @@ func (r *Receipt) AppendJSON(b []byte) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
+// AppendJSON appends the category's JSON to b, byte for byte what
+// json.Marshal(c) produces; GET order answers with it on every read.
+func (c *Category) AppendJSON(b []byte) []byte {
+	b = append(b, `{"category":`...)
+	b = appendJSONString(b, string(c.Category))
+	b = append(b, `,"orderDetailsUrl":`...)
+	b = appendJSONString(b, c.OrderDetailsURL)
+	if c.ImageID != nil {
+		b = append(b, `,"imageId":`...)
+		b = appendJSONString(b, *c.ImageID)
+	}
+	return append(b, '}')
+}
+
 func (l *OrderLine) appendJSON(b []byte) []byte {
 	b = append(b, `{"name":`...)
 	b = appendJSONString(b, l.Name)

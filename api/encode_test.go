@@ -35,6 +35,29 @@ func TestAppendJSONMatchesMarshal(t *testing.T) {
 	}
 }
 
+// TestCategoryAppendJSONMatchesMarshal checks Category.AppendJSON against
+// json.Marshal, with and without an image and with awkward strings.
+func TestCategoryAppendJSONMatchesMarshal(t *testing.T) {
+	img := "img-<1>&\u2028"
+	for _, c := range []api.Category{
+		{},
+		{Category: api.CategoryReceipt, OrderDetailsURL: "https://shop.example/o?a=1&b=<2>"},
+		{Category: "ORDER_CONFIRMATION", OrderDetailsURL: "https://shop.example/\"é\xff", ImageID: &img},
+	} {
+		want, err := json.Marshal(&c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.AppendJSON([]byte("prefix")); !bytes.Equal(got, append([]byte("prefix"), want...)) {
+			t.Errorf("AppendJSON(prefix) = %s, want prefix%s", got, want)
+		}
+	}
+	// A field added to Category must be added to AppendJSON too.
+	if n := reflect.TypeFor[api.Category]().NumField(); n != 3 {
+		t.Errorf("Category has %d fields, AppendJSON writes 3: add the new one to it and to this test", n)
+	}
+}
+
 func checkAppendJSON(t *testing.T, r *api.Receipt) {
 	t.Helper()
 	want, err := json.Marshal(r)

@@ -3,7 +3,6 @@ package server
 import (
 	"crypto/sha512"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"net/http"
 
@@ -132,22 +131,21 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request, in *input) err
 // orderJSON assembles the GET body from the stored parts; the receipt is
 // stored canonical, so it is copied, not decoded and encoded again.
 func orderJSON(o *store.Order) []byte {
-	var cat []byte
+	n := 32
 	if o.Category != nil {
-		cat, _ = json.Marshal(&o.Category.Category)
+		n += 64 + len(o.Category.Category.OrderDetailsURL)
 	}
-	n := len(cat) + 32
 	if o.Receipt != nil {
 		n += len(o.Receipt.Body)
 	}
 	b := make([]byte, 0, n)
 	b = append(b, '{')
-	if cat != nil {
+	if o.Category != nil {
 		b = append(b, `"category":`...)
-		b = append(b, cat...)
+		b = o.Category.Category.AppendJSON(b)
 	}
 	if o.Receipt != nil {
-		if cat != nil {
+		if o.Category != nil {
 			b = append(b, ',')
 		}
 		b = append(b, `"receipt":`...)
