@@ -72,7 +72,6 @@ func TestConnectionSettings(t *testing.T) {
 		{"foreign keys", "PRAGMA foreign_keys", "1", ""},
 		{"busy timeout", "PRAGMA busy_timeout", "5000", "5000"},
 		{"query only", "PRAGMA query_only", "0", "1"},
-		{"cache size", "PRAGMA cache_size", "-2000", "-16384"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

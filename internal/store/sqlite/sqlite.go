@@ -154,7 +154,6 @@ func (db *DB) open(ctx context.Context, opts Options) error {
 	db.reader, err = sql.Open("sqlite", dsn(db.path, url.Values{
 		"_busy_timeout": {busy},
 		"_query_only":   {"1"},
-		"_pragma":       {"cache_size(-16384)"},
 	}))
 	if err != nil {
 		return err
