@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/ordermgmt/ordermgmt/api"
@@ -51,7 +50,7 @@ const (
 // names no image of the order's merchant is api.ErrInvalid naming imageId,
 // and nothing is stored.
 func (db *DB) PutCategory(ctx context.Context, c *store.Category) error {
-	if err := checkCategory(c); err != nil {
+	if err := store.CheckCategory(c); err != nil {
 		return err
 	}
 	meta, _, err := metaArgs(c.Meta, db.now)
@@ -77,7 +76,7 @@ func (db *DB) PutCategory(ctx context.Context, c *store.Category) error {
 // AddReceipt stores the receipt of an order. A second receipt for the same
 // order is api.ErrConflict and leaves the first unchanged.
 func (db *DB) AddReceipt(ctx context.Context, r *store.Receipt) error {
-	if err := checkReceipt(r); err != nil {
+	if err := store.CheckReceipt(r); err != nil {
 		return err
 	}
 	meta, _, err := metaArgs(r.Meta, db.now)
@@ -105,7 +104,7 @@ func (db *DB) AddReceipt(ctx context.Context, r *store.Receipt) error {
 					return err
 				}
 			}
-			return fmt.Errorf("receipt of order %s: %w", keyString(r.Key), api.ErrConflict)
+			return fmt.Errorf("receipt of order %s: %w", r.Key, api.ErrConflict)
 		case connBroke(err):
 			uncertain = true
 		}
@@ -155,7 +154,7 @@ func (db *DB) GetOrder(ctx context.Context, key store.OrderKey) (*store.Order, e
 	case err != nil:
 		return nil, err
 	case o.Category == nil && o.Receipt == nil:
-		return nil, fmt.Errorf("order %s: %w", keyString(key), api.ErrNotFound)
+		return nil, fmt.Errorf("order %s: %w", key, api.ErrNotFound)
 	}
 	return o, nil
 }
@@ -187,61 +186,7 @@ func (db *DB) ViewOrder(ctx context.Context, key store.OrderKey) (*store.Order, 
 	case err != nil:
 		return nil, err
 	case o.Category == nil && o.Receipt == nil:
-		return nil, fmt.Errorf("order %s: %w", keyString(key), api.ErrNotFound)
+		return nil, fmt.Errorf("order %s: %w", key, api.ErrNotFound)
 	}
 	return o, nil
-}
-
-// keyString formats a key for error messages and logs.
-func keyString(k store.OrderKey) string {
-	return fmt.Sprintf("%s/%s/%s", k.MSN, k.PaymentType, k.OrderID)
-}
-
-// checkKey rejects a key the schema could not hold or that would never be
-// found again: payment types are stored in their canonical upper case.
-func checkKey(op string, k store.OrderKey) error {
-	switch {
-	case k.MSN == "":
-		return fmt.Errorf("%s: Key.MSN is empty: %w", op, api.ErrInvalid)
-	case k.PaymentType != api.PaymentTypeECOM && k.PaymentType != api.PaymentTypeRECURRING:
-		return fmt.Errorf("%s: Key.PaymentType %q is not ECOM or RECURRING: %w", op, k.PaymentType, api.ErrInvalid)
-	case k.OrderID == "":
-		return fmt.Errorf("%s: Key.OrderID is empty: %w", op, api.ErrInvalid)
-	}
-	return nil
-}
-
-// checkCategory rejects a category the schema could not hold.
-func checkCategory(c *store.Category) error {
-	if c == nil {
-		return fmt.Errorf("put category: category is nil: %w", api.ErrInvalid)
-	}
-	if err := checkKey("put category", c.Key); err != nil {
-		return err
-	}
-	switch {
-	case c.ID == "":
-		return fmt.Errorf("put category: ID is empty: %w", api.ErrInvalid)
-	case c.Category.Category == "":
-		return fmt.Errorf("put category: Category.Category is empty: %w", api.ErrInvalid)
-	}
-	return nil
-}
-
-// checkReceipt rejects a receipt the schema could not hold. The body must
-// be JSON because readers return it to clients without decoding it.
-func checkReceipt(r *store.Receipt) error {
-	if r == nil {
-		return fmt.Errorf("add receipt: receipt is nil: %w", api.ErrInvalid)
-	}
-	if err := checkKey("add receipt", r.Key); err != nil {
-		return err
-	}
-	switch {
-	case r.ID == "":
-		return fmt.Errorf("add receipt: ID is empty: %w", api.ErrInvalid)
-	case !json.Valid(r.Body):
-		return fmt.Errorf("add receipt: Body is not JSON: %w", api.ErrInvalid)
-	}
-	return nil
 }

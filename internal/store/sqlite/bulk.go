@@ -17,7 +17,7 @@ import (
 func (db *DB) BulkLoad(ctx context.Context, receipts []*store.Receipt, categories []*store.Category) error {
 	rargs := make([][]any, len(receipts))
 	for i, r := range receipts {
-		if err := checkReceipt(r); err != nil {
+		if err := store.CheckReceipt(r); err != nil {
 			return err
 		}
 		meta, err := metaArgs(r.Meta, db.now)
@@ -28,7 +28,7 @@ func (db *DB) BulkLoad(ctx context.Context, receipts []*store.Receipt, categorie
 	}
 	cargs := make([][]any, len(categories))
 	for i, c := range categories {
-		if err := checkCategory(c); err != nil {
+		if err := store.CheckCategory(c); err != nil {
 			return err
 		}
 		meta, err := metaArgs(c.Meta, db.now)
@@ -48,7 +48,7 @@ func (db *DB) BulkLoad(ctx context.Context, receipts []*store.Receipt, categorie
 			_, err := ins.ExecContext(ctx, args...)
 			switch {
 			case isUnique(err):
-				return fmt.Errorf("receipt of order %s: %w", keyString(receipts[i].Key), api.ErrConflict)
+				return fmt.Errorf("receipt of order %s: %w", receipts[i].Key, api.ErrConflict)
 			case err != nil:
 				return db.storeErr("bulk load receipts", err)
 			}

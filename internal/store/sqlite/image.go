@@ -22,7 +22,7 @@ const (
 // PutImage stores a new image. An image with the same MSN and ID, even with
 // the same bytes, is api.ErrConflict and leaves the stored one unchanged.
 func (db *DB) PutImage(ctx context.Context, img *store.Image) error {
-	if err := checkImage(img); err != nil {
+	if err := store.CheckImage(img); err != nil {
 		return err
 	}
 	meta, err := metaArgs(img.Meta, db.now)
@@ -82,20 +82,4 @@ func (db *DB) readImage(ctx context.Context, stmt *sql.Stmt, msn, id string, wit
 		img.Data = []byte{}
 	}
 	return img, nil
-}
-
-// checkImage rejects an image the schema could not hold. The server
-// validates requests first; this guards against programming mistakes.
-func checkImage(img *store.Image) error {
-	switch {
-	case img == nil:
-		return fmt.Errorf("put image: image is nil: %w", api.ErrInvalid)
-	case img.MSN == "":
-		return fmt.Errorf("put image: MSN is empty: %w", api.ErrInvalid)
-	case img.ID == "":
-		return fmt.Errorf("put image: ID is empty: %w", api.ErrInvalid)
-	case len(img.Data) == 0:
-		return fmt.Errorf("put image %q: Data is empty: %w", img.ID, api.ErrInvalid)
-	}
-	return nil
 }

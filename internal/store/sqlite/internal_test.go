@@ -98,29 +98,6 @@ func TestConnectionSettings(t *testing.T) {
 	}
 }
 
-// TestCheckReceiptBody checks that a body which is not a JSON object is
-// refused before anything is written.
-func TestCheckReceiptBody(t *testing.T) {
-	key := store.OrderKey{MSN: "123456", PaymentType: api.PaymentTypeECOM, OrderID: "o-1"}
-	tests := []struct {
-		body string
-		want error
-	}{
-		{`{"orderLines":[]}`, nil},
-		{`{}`, nil},
-		{``, api.ErrInvalid},
-		{`{`, api.ErrInvalid},
-		{`[]`, api.ErrInvalid},
-		{`"receipt"`, api.ErrInvalid},
-	}
-	for _, tc := range tests {
-		err := checkReceipt(&store.Receipt{Key: key, ID: "r-1", Body: []byte(tc.body)})
-		if !errors.Is(err, tc.want) {
-			t.Errorf("checkReceipt(Body %q) = %v, want %v", tc.body, err, tc.want)
-		}
-	}
-}
-
 // TestReadsDoNotWaitForWriter holds a write transaction open and checks
 // that reads still answer, without seeing the uncommitted row.
 func TestReadsDoNotWaitForWriter(t *testing.T) {

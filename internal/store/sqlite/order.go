@@ -50,7 +50,7 @@ const (
 // names no image of the order's merchant is api.ErrInvalid naming imageId,
 // and nothing is stored.
 func (db *DB) PutCategory(ctx context.Context, c *store.Category) error {
-	if err := checkCategory(c); err != nil {
+	if err := store.CheckCategory(c); err != nil {
 		return err
 	}
 	meta, err := metaArgs(c.Meta, db.now)
@@ -81,7 +81,7 @@ func (db *DB) PutCategory(ctx context.Context, c *store.Category) error {
 // AddReceipt stores the receipt of an order. A second receipt for the same
 // order is api.ErrConflict and leaves the first unchanged.
 func (db *DB) AddReceipt(ctx context.Context, r *store.Receipt) error {
-	if err := checkReceipt(r); err != nil {
+	if err := store.CheckReceipt(r); err != nil {
 		return err
 	}
 	meta, err := metaArgs(r.Meta, db.now)
@@ -95,7 +95,7 @@ func (db *DB) AddReceipt(ctx context.Context, r *store.Receipt) error {
 		// driver's code, not its message, tells a conflict apart.
 		switch {
 		case isUnique(err):
-			return fmt.Errorf("receipt of order %s: %w", keyString(r.Key), api.ErrConflict)
+			return fmt.Errorf("receipt of order %s: %w", r.Key, api.ErrConflict)
 		case err != nil:
 			return db.storeErr("add receipt", err)
 		}
@@ -147,7 +147,7 @@ func (db *DB) GetOrder(ctx context.Context, key store.OrderKey) (*store.Order, e
 		o.Receipt = &store.Receipt{Key: key, ID: rID.V, Body: rBody, Meta: rMeta.meta()}
 	}
 	if o.Category == nil && o.Receipt == nil {
-		return nil, fmt.Errorf("order %s: %w", keyString(key), api.ErrNotFound)
+		return nil, fmt.Errorf("order %s: %w", key, api.ErrNotFound)
 	}
 	return o, nil
 }
@@ -184,64 +184,7 @@ func (db *DB) ViewOrder(ctx context.Context, key store.OrderKey) (*store.Order, 
 		o.Receipt = &store.Receipt{Key: key, Body: rBody}
 	}
 	if o.Category == nil && o.Receipt == nil {
-		return nil, fmt.Errorf("order %s: %w", keyString(key), api.ErrNotFound)
+		return nil, fmt.Errorf("order %s: %w", key, api.ErrNotFound)
 	}
 	return o, nil
-}
-
-// keyString formats a key for error messages and logs.
-func keyString(k store.OrderKey) string {
-	return fmt.Sprintf("%s/%s/%s", k.MSN, k.PaymentType, k.OrderID)
-}
-
-// checkKey rejects a key the schema could not hold or that would never be
-// found again: payment types are stored in their canonical upper case.
-func checkKey(op string, k store.OrderKey) error {
-	switch {
-	case k.MSN == "":
-		return fmt.Errorf("%s: Key.MSN is empty: %w", op, api.ErrInvalid)
-	case k.PaymentType != api.PaymentTypeECOM && k.PaymentType != api.PaymentTypeRECURRING:
-		return fmt.Errorf("%s: Key.PaymentType %q is not ECOM or RECURRING: %w", op, k.PaymentType, api.ErrInvalid)
-	case k.OrderID == "":
-		return fmt.Errorf("%s: Key.OrderID is empty: %w", op, api.ErrInvalid)
-	}
-	return nil
-}
-
-// checkCategory rejects a category the schema could not hold.
-func checkCategory(c *store.Category) error {
-	if c == nil {
-		return fmt.Errorf("put category: category is nil: %w", api.ErrInvalid)
-	}
-	if err := checkKey("put category", c.Key); err != nil {
-		return err
-	}
-	switch {
-	case c.ID == "":
-		return fmt.Errorf("put category: ID is empty: %w", api.ErrInvalid)
-	case c.Category.Category == "":
-		return fmt.Errorf("put category: Category.Category is empty: %w", api.ErrInvalid)
-	}
-	return nil
-}
-
-// checkReceipt rejects a receipt the schema could not hold. The body must
-// be JSON because readers return it to clients without decoding it; it is
-// store.Receipt's canonical encoding of an api.Receipt, which encoding/json
-// cannot produce invalid, so only its shape is checked here: parsing the
-// 2 KB again on every write cost a twentieth of a receipt's CPU time.
-func checkReceipt(r *store.Receipt) error {
-	if r == nil {
-		return fmt.Errorf("add receipt: receipt is nil: %w", api.ErrInvalid)
-	}
-	if err := checkKey("add receipt", r.Key); err != nil {
-		return err
-	}
-	switch {
-	case r.ID == "":
-		return fmt.Errorf("add receipt: ID is empty: %w", api.ErrInvalid)
-	case len(r.Body) < 2 || r.Body[0] != '{' || r.Body[len(r.Body)-1] != '}':
-		return fmt.Errorf("add receipt: Body is not a JSON object: %w", api.ErrInvalid)
-	}
-	return nil
 }
