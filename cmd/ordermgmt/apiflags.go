@@ -97,6 +97,20 @@ func (f *apiFlags) orderType() (api.PaymentType, error) {
 	return pt, nil
 }
 
+// parseOrder parses the arguments of a command that names one order: the
+// flags, the ORDER argument and --payment-type.
+func (f *apiFlags) parseOrder(fs *flag.FlagSet, args []string) (orderID string, pt api.PaymentType, err error) {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return "", "", err
+	}
+	if err := wantArgs(fs, pos, "ORDER"); err != nil {
+		return "", "", err
+	}
+	pt, err = f.orderType()
+	return pos[0], pt, err
+}
+
 // client builds a client from the flags and the environment. Everything
 // missing or malformed is a usage error that names the flag and the
 // variable to set, all problems at once; needMSN is false for the token,

@@ -37,14 +37,7 @@ func runCategorySet(ctx context.Context, args []string, e *env) error {
 	typ := fs.String("type", "", "category: GENERAL, RECEIPT, ORDER_CONFIRMATION, DELIVERY, TICKET or BOOKING (any letter case)")
 	link := fs.String("url", "", "order details link, an absolute https URL")
 	image := fs.String("image", "", "id of an image uploaded with 'ordermgmt image add' (optional)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, "ORDER"); err != nil {
-		return err
-	}
-	pt, err := af.orderType()
+	orderID, pt, err := af.parseOrder(fs, args)
 	if err != nil {
 		return err
 	}
@@ -56,7 +49,7 @@ func runCategorySet(ctx context.Context, args []string, e *env) error {
 		missing = append(missing, "--url")
 	}
 	if len(missing) > 0 {
-		return usagef("category set: missing %s; for example --type DELIVERY --url https://shop.example/orders/%s", strings.Join(missing, " and "), pos[0])
+		return usagef("category set: missing %s; for example --type DELIVERY --url https://shop.example/orders/%s", strings.Join(missing, " and "), orderID)
 	}
 	// The API wants upper case; on a command line any case is easier.
 	cat := api.Category{Category: api.CategoryType(strings.ToUpper(*typ)), OrderDetailsURL: *link}
@@ -65,21 +58,21 @@ func runCategorySet(ctx context.Context, args []string, e *env) error {
 		cat.ImageID = image
 	}
 	// The service's own checks, before anything is sent, naming flags.
-	if err := checkLocally(fs, pos[0], cat.Validate(), categoryFlags); err != nil {
+	if err := checkLocally(fs, orderID, cat.Validate(), categoryFlags); err != nil {
 		return err
 	}
 	c, err := af.client(e, true)
 	if err != nil {
 		return err
 	}
-	res, err := c.SetCategory(ctx, pt, pos[0], cat)
+	res, err := c.SetCategory(ctx, pt, orderID, cat)
 	if err != nil {
 		return failure(c, err)
 	}
 	if af.json {
-		return writeJSON(e.stdout, categorySetResult{CategoryID: res.ID, OrderID: pos[0], PaymentType: pt, Category: cat, TraceID: res.TraceID})
+		return writeJSON(e.stdout, categorySetResult{CategoryID: res.ID, OrderID: orderID, PaymentType: pt, Category: cat, TraceID: res.TraceID})
 	}
-	fmt.Fprintf(e.stdout, "Category of order %s (%s) set: %s, shown as %q\n", pos[0], pt, cat.Category, cat.Category.Label())
+	fmt.Fprintf(e.stdout, "Category of order %s (%s) set: %s, shown as %q\n", orderID, pt, cat.Category, cat.Category.Label())
 	writeCategory(e.stdout, &cat)
 	fmt.Fprintf(e.stdout, "  category id: %s\n", res.ID)
 	return nil

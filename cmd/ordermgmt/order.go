@@ -23,26 +23,19 @@ func runOrderGet(ctx context.Context, args []string, e *env) error {
 		"Prints the category and receipt of an order, with its totals and VAT table.", e)
 	var af apiFlags
 	af.register(fs, true)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, "ORDER"); err != nil {
-		return err
-	}
-	pt, err := af.orderType()
+	orderID, pt, err := af.parseOrder(fs, args)
 	if err != nil {
 		return err
 	}
 	// A malformed order id is a typo to fix, not a question for the service.
-	if err := checkLocally(fs, pos[0], nil, nil); err != nil {
+	if err := checkLocally(fs, orderID, nil, nil); err != nil {
 		return err
 	}
 	c, err := af.client(e, true)
 	if err != nil {
 		return err
 	}
-	o, err := c.GetOrder(ctx, pt, pos[0])
+	o, err := c.GetOrder(ctx, pt, orderID)
 	if err != nil {
 		return failure(c, err)
 	}
@@ -51,7 +44,7 @@ func runOrderGet(ctx context.Context, args []string, e *env) error {
 		// would parse the API's answer.
 		return writeJSON(e.stdout, o)
 	}
-	fmt.Fprintf(e.stdout, "Order %s (%s) of merchant %s\n", pos[0], pt, c.MSN())
+	fmt.Fprintf(e.stdout, "Order %s (%s) of merchant %s\n", orderID, pt, c.MSN())
 	if o.Category != nil {
 		fmt.Fprintf(e.stdout, "\nCategory: %s, shown as %q\n", o.Category.Category, o.Category.Category.Label())
 		writeCategory(e.stdout, o.Category)

@@ -81,18 +81,11 @@ func runReceiptAdd(ctx context.Context, args []string, e *env) error {
 	var af apiFlags
 	af.register(fs, true)
 	file := fs.String("file", "", "receipt JSON file; - or no --file reads standard input")
-	pos, err := parseArgs(fs, args)
+	orderID, pt, err := af.parseOrder(fs, args)
 	if err != nil {
 		return err
 	}
-	if err := wantArgs(fs, pos, "ORDER"); err != nil {
-		return err
-	}
-	pt, err := af.orderType()
-	if err != nil {
-		return err
-	}
-	if err := checkLocally(fs, pos[0], nil, nil); err != nil {
+	if err := checkLocally(fs, orderID, nil, nil); err != nil {
 		return err
 	}
 	c, err := af.client(e, true)
@@ -107,7 +100,7 @@ func runReceiptAdd(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return invalidReceipt(name, err, "; nothing was sent")
 	}
-	res, err := c.AddReceipt(ctx, pt, pos[0], r)
+	res, err := c.AddReceipt(ctx, pt, orderID, r)
 	if err != nil {
 		return failure(c, err)
 	}
@@ -117,16 +110,16 @@ func runReceiptAdd(ctx context.Context, args []string, e *env) error {
 		if ws == nil {
 			ws = []api.Warning{}
 		}
-		return writeJSON(e.stdout, receiptAddResult{ReceiptID: res.ID, OrderID: pos[0], PaymentType: pt,
+		return writeJSON(e.stdout, receiptAddResult{ReceiptID: res.ID, OrderID: orderID, PaymentType: pt,
 			AlreadyStored: res.AlreadyStored, Warnings: ws, TraceID: res.TraceID})
 	}
 	t := r.Totals()
 	// AlreadyStored: a retry met 409 and the stored receipt is the one
 	// sent, so the command did what was asked.
 	if res.AlreadyStored {
-		fmt.Fprintf(e.stdout, "Receipt for order %s (%s) was already stored by an earlier attempt whose answer was lost; the stored receipt is this one.\n", pos[0], pt)
+		fmt.Fprintf(e.stdout, "Receipt for order %s (%s) was already stored by an earlier attempt whose answer was lost; the stored receipt is this one.\n", orderID, pt)
 	} else {
-		fmt.Fprintf(e.stdout, "Receipt for order %s (%s) stored: %s\n", pos[0], pt, res.ID)
+		fmt.Fprintf(e.stdout, "Receipt for order %s (%s) stored: %s\n", orderID, pt, res.ID)
 	}
 	fmt.Fprintf(e.stdout, "  total %s, of which VAT %s\n", api.FormatAmount(t.Total, t.Currency), api.FormatAmount(t.VAT, t.Currency))
 	writeWarnings(e.stdout, res.Warnings, "the service accepted the receipt but reports")
