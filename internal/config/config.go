@@ -64,27 +64,9 @@ var Env = struct {
 // A usage problem is returned as an error wrapping ErrUsage.
 func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	c := Default()
-	var errs []error
-	str := func(dst *string, name string) {
-		if v := getenv(name); v != "" {
-			*dst = v
-		}
-	}
-	str(&c.Addr, Env.Addr)
-	str(&c.DataDir, Env.Data)
-	str(&c.DatabaseURL, Env.Database)
-	str(&c.ConfigFile, Env.Config)
-	str(&c.SigningKeyFile, Env.SigningKey)
-	str(&c.LogFormat, Env.LogFormat)
-	str(&c.LogLevel, Env.LogLevel)
-	if v := getenv(Env.TokenTTL); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s=%q: want a duration such as 1h or 30m", Env.TokenTTL, v))
-		}
-		c.TokenTTL = d
-	}
-
+	// Flags are registered with the built-in defaults, not the environment's
+	// values, so `serve -h` never prints a database password from the
+	// environment.
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env "+Env.Addr+")")
@@ -104,10 +86,36 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		}
 		return c, fmt.Errorf("%w: %v", ErrUsage, err)
 	}
+
+	// The environment fills what no flag set.
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var errs []error
+	fromEnv := func(flagName, envName string, dst *string) {
+		if v := getenv(envName); v != "" && !set[flagName] {
+			*dst = v
+		}
+	}
+	fromEnv("addr", Env.Addr, &c.Addr)
+	fromEnv("data", Env.Data, &c.DataDir)
+	fromEnv("database", Env.Database, &c.DatabaseURL)
+	fromEnv("config", Env.Config, &c.ConfigFile)
+	fromEnv("signing-key", Env.SigningKey, &c.SigningKeyFile)
+	fromEnv("log-format", Env.LogFormat, &c.LogFormat)
+	fromEnv("log-level", Env.LogLevel, &c.LogLevel)
+	if v := getenv(Env.TokenTTL); v != "" && !set["token-ttl"] {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: want a duration such as 1h or 30m", Env.TokenTTL, v))
+		}
+		c.TokenTTL = d
+	}
 	if fs.NArg() > 0 {
 		errs = append(errs, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
 	}
-	errs = append(errs, c.Validate()...)
+	if len(errs) == 0 {
+		errs = c.Validate()
+	}
 	if len(errs) > 0 {
 		return c, fmt.Errorf("%w: %w", ErrUsage, errors.Join(errs...))
 	}

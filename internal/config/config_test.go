@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"flag"
 	"io"
 	"strings"
 	"testing"
@@ -66,5 +67,24 @@ func TestLoadRejects(t *testing.T) {
 		if err == nil || !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Load(%q, %v) error = %v, want a usage error mentioning %q", tt.args, tt.env, err, tt.want)
 		}
+	}
+}
+
+// TestHelpHidesEnvironment checks that -h shows built-in defaults, never a
+// value (such as a database password) taken from the environment.
+func TestHelpHidesEnvironment(t *testing.T) {
+	var out strings.Builder
+	getenv := func(k string) string {
+		if k == Env.Database {
+			return "postgres://app:s3cret@db.example/ordermgmt"
+		}
+		return ""
+	}
+	_, err := Load([]string{"-h"}, getenv, &out)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("Load(-h) error = %v, want flag.ErrHelp", err)
+	}
+	if strings.Contains(out.String(), "s3cret") || !strings.Contains(out.String(), "-database") {
+		t.Errorf("help output shows the environment's database URL or lacks -database:\n%s", out.String())
 	}
 }
