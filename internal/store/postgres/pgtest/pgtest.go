@@ -87,13 +87,14 @@ var lockPath = filepath.Join(os.TempDir(), "ordermgmt-pgtest.lock")
 // and its subtests end. It skips or fails t as BaseURL does.
 func New(t testing.TB) *Schema {
 	t.Helper()
-	base := BaseURL(t)
+	// The lock comes before the first connection: while another process's
+	// test has the server stopped, this one waits instead of failing.
 	unlock, err := lockFile(lockPath, false)
 	if err != nil {
 		t.Fatalf("lock %s: %v", lockPath, err)
 	}
 	t.Cleanup(unlock) // runs last, after the schema is dropped
-	return newSchema(t, base, func() {})
+	return newSchema(t, BaseURL(t), func() {})
 }
 
 // newSchema creates the schema; beforeDrop runs first in its cleanup.
