@@ -272,22 +272,31 @@ func looksNumeric(s string) bool {
 	return t.nodes[0].kind == kNumber
 }
 
-// str reads a string field.
-func (o jobj) str(key string, dst *string, required bool, help string) state {
+// field finds a field of the given kind, reporting it missing (when
+// required) or of the wrong type; what names the kind in that reason.
+func (o jobj) field(key string, kind nodeKind, required bool, what, help string) (int, state) {
 	v, ok := o.lookup(key)
 	if !ok {
 		if required {
 			o.missing(key, help)
-			return stBad
+			return 0, stBad
 		}
-		return stAbsent
+		return 0, stAbsent
 	}
-	if o.t.nodes[v].kind != kString {
-		o.wrongType(key, "a string ("+help+")", v)
-		return stBad
+	if o.t.nodes[v].kind != kind {
+		o.wrongType(key, what+" ("+help+")", v)
+		return 0, stBad
 	}
-	*dst = o.t.str(v)
-	return stOK
+	return v, stOK
+}
+
+// str reads a string field.
+func (o jobj) str(key string, dst *string, required bool, help string) state {
+	v, st := o.field(key, kString, required, "a string", help)
+	if st == stOK {
+		*dst = o.t.str(v)
+	}
+	return st
 }
 
 // Help texts for integer fields; they appear in "required" and type
@@ -301,17 +310,9 @@ const (
 // int reads an integer field: a JSON number written without fraction or
 // exponent that fits in 64 bits.
 func (o jobj) int(key string, required bool, help string) (int64, state) {
-	v, ok := o.lookup(key)
-	if !ok {
-		if required {
-			o.missing(key, help)
-			return 0, stBad
-		}
-		return 0, stAbsent
-	}
-	if o.t.nodes[v].kind != kNumber {
-		o.wrongType(key, "a whole number ("+help+")", v)
-		return 0, stBad
+	v, st := o.field(key, kNumber, required, "a whole number", help)
+	if st != stOK {
+		return 0, st
 	}
 	s := o.t.text(v)
 	i, ok := parseInt64(s)
@@ -383,36 +384,16 @@ func (o jobj) boolean(key string, dst *bool) state {
 
 // object reads a nested object.
 func (o jobj) object(key string, required bool, help string) (jobj, state) {
-	v, ok := o.lookup(key)
-	if !ok {
-		if required {
-			o.missing(key, help)
-			return jobj{}, stBad
-		}
-		return jobj{}, stAbsent
-	}
-	if o.t.nodes[v].kind != kObject {
-		o.wrongType(key, "an object ("+help+")", v)
-		return jobj{}, stBad
+	v, st := o.field(key, kObject, required, "an object", help)
+	if st != stOK {
+		return jobj{}, st
 	}
 	return jobj{t: o.t, n: v, at: o.at.child(key), p: o.p}, stOK
 }
 
 // array reads an array field and returns its node.
 func (o jobj) array(key string, required bool, help string) (int, state) {
-	v, ok := o.lookup(key)
-	if !ok {
-		if required {
-			o.missing(key, help)
-			return 0, stBad
-		}
-		return 0, stAbsent
-	}
-	if o.t.nodes[v].kind != kArray {
-		o.wrongType(key, "an array ("+help+")", v)
-		return 0, stBad
-	}
-	return v, stOK
+	return o.field(key, kArray, required, "an array", help)
 }
 
 // elems returns the element nodes of array node a, appended to dst.
