@@ -37,6 +37,9 @@ type Config struct {
 	Pprof bool
 	// CommitPerRequest turns group commit off, for comparison.
 	CommitPerRequest bool
+	// JournalSize is how many requests the sandbox's journal keeps per
+	// merchant; 0 turns the journal off.
+	JournalSize int
 }
 
 // Default returns the configuration used when nothing is set.
@@ -48,6 +51,7 @@ func Default() Config {
 		LogFormat:       "text",
 		LogLevel:        "info",
 		ShutdownTimeout: 15 * time.Second,
+		JournalSize:     10_000,
 	}
 }
 
@@ -80,6 +84,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long in-flight requests may finish on shutdown")
 	fs.BoolVar(&c.Pprof, "pprof", false, "serve net/http/pprof under /debug/pprof/")
 	fs.BoolVar(&c.CommitPerRequest, "commit-per-request", false, "commit each write on its own instead of grouping concurrent commits")
+	fs.IntVar(&c.JournalSize, "journal-size", c.JournalSize, "requests the sandbox journal keeps per merchant; 0 turns the journal off")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, err
@@ -136,6 +141,9 @@ func (c Config) Validate() []error {
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		errs = append(errs, errors.New("--database must be a postgres:// URL"))
+	}
+	if c.JournalSize < 0 || c.JournalSize > 1_000_000 {
+		errs = append(errs, fmt.Errorf("--journal-size %d must be between 0 (off) and 1000000", c.JournalSize))
 	}
 	if c.TokenTTL < time.Minute || c.TokenTTL > 7*24*time.Hour {
 		errs = append(errs, fmt.Errorf("--token-ttl %s must be between 1m and 168h", c.TokenTTL))

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/ordermgmt/ordermgmt/internal/auth"
+	"github.com/ordermgmt/ordermgmt/internal/sandbox"
 	"github.com/ordermgmt/ordermgmt/internal/store"
 )
 
@@ -29,6 +30,10 @@ type Options struct {
 	NewID func() string
 	// Pprof mounts net/http/pprof under /debug/pprof/.
 	Pprof bool
+	// Sandbox serves fault rules, the journal, reset and the checklist
+	// under /_sandbox/ and records every API request; nil (configured
+	// mode) leaves /_sandbox/ unknown.
+	Sandbox *sandbox.Sandbox
 }
 
 // Server answers the API. It is safe for concurrent use.
@@ -42,18 +47,20 @@ type Server struct {
 	newID   func() string
 	handler http.Handler
 	jwks    []byte
+	sandbox *sandbox.Sandbox
 }
 
 // New builds a Server from opts.
 func New(opts Options) *Server {
 	s := &Server{
-		store:  opts.Store,
-		issuer: opts.Issuer,
-		authn:  opts.Authenticator,
-		keys:   opts.Keys,
-		log:    opts.Logger,
-		now:    opts.Now,
-		newID:  opts.NewID,
+		store:   opts.Store,
+		issuer:  opts.Issuer,
+		authn:   opts.Authenticator,
+		keys:    opts.Keys,
+		log:     opts.Logger,
+		now:     opts.Now,
+		newID:   opts.NewID,
+		sandbox: opts.Sandbox,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

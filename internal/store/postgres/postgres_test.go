@@ -13,6 +13,7 @@ import (
 
 	"github.com/ordermgmt/ordermgmt/api"
 	"github.com/ordermgmt/ordermgmt/internal/auth"
+	"github.com/ordermgmt/ordermgmt/internal/sandbox/sandboxtest"
 	"github.com/ordermgmt/ordermgmt/internal/store"
 	"github.com/ordermgmt/ordermgmt/internal/store/postgres"
 	"github.com/ordermgmt/ordermgmt/internal/store/postgres/pgtest"
@@ -265,4 +266,13 @@ func TestCloseDuringUse(t *testing.T) {
 	if err := db.Ping(ctx); !errors.Is(err, api.ErrUnavailable) {
 		t.Errorf("Ping() after Close = %v, want api.ErrUnavailable", err)
 	}
+}
+
+// TestSandboxStore runs the sandbox's conformance suite on a schema of its
+// own.
+func TestSandboxStore(t *testing.T) {
+	schema := pgtest.New(t)
+	sandboxtest.Run(t, func(t *testing.T) sandboxtest.Store {
+		return open(t, schema.URL, postgres.Options{})
+	})
 }
