@@ -17,6 +17,7 @@ import (
 
 	"github.com/ordermgmt/ordermgmt/internal/auth"
 	"github.com/ordermgmt/ordermgmt/internal/config"
+	"github.com/ordermgmt/ordermgmt/internal/console"
 	"github.com/ordermgmt/ordermgmt/internal/server"
 	"github.com/ordermgmt/ordermgmt/internal/store"
 	"github.com/ordermgmt/ordermgmt/internal/store/postgres"
@@ -57,22 +58,33 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	}
 
 	authn := auth.Sandbox()
+	var fc *auth.FileConfig
 	if cfg.ConfigFile != "" {
-		fc, err := auth.LoadConfig(cfg.ConfigFile)
-		if err != nil {
+		if fc, err = auth.LoadConfig(cfg.ConfigFile); err != nil {
 			st.Close()
 			return nil, err
 		}
 		authn = auth.Configured(fc)
 	}
+	issuer := auth.NewIssuer(auth.IssuerConfig{Keys: keys, Issuer: "ordermgmt", TTL: cfg.TokenTTL})
 	srv := server.New(server.Options{
 		Store:         st,
-		Issuer:        auth.NewIssuer(auth.IssuerConfig{Keys: keys, Issuer: "ordermgmt", TTL: cfg.TokenTTL}),
+		Issuer:        issuer,
 		Authenticator: authn,
 		Keys:          keys,
 		Logger:        log,
 		Pprof:         cfg.Pprof,
 	})
+
+	// The support console shares the port: /console/ is its, the rest the API's.
+	con, err := newConsole(srv, issuer, st, fc, cfg.Addr, log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	root := http.NewServeMux()
+	root.Handle(console.Prefix+"/", con)
+	root.Handle("/", srv)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -81,7 +93,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	}
 	a.URL = "http://" + ln.Addr().String()
 	a.httpSrv = &http.Server{
-		Handler:           srv,
+		Handler:           root,
 		ReadHeaderTimeout: 10 * time.Second,
 		// Generous enough for a 3 MiB image on a slow link.
 		ReadTimeout:    60 * time.Second,
