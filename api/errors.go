@@ -65,22 +65,25 @@ func KindForStatus(status int) *Kind {
 
 // Problem codes: stable, machine-readable reasons for a whole problem.
 const (
-	CodeInvalidRequest  = "invalid_request"
-	CodeReceiptExists   = "receipt_exists"
-	CodeImageExists     = "image_exists"
-	CodeOrderNotFound   = "order_not_found"
-	CodeRouteNotFound   = "route_not_found"
-	CodeMethod          = "method_not_allowed"
-	CodeBodyTooLarge    = "body_too_large"
-	CodeMediaType       = "unsupported_media_type"
-	CodeInternal        = "internal"
-	CodeUnavailable     = "unavailable"
-	CodeInvalidToken    = "invalid_token"
-	CodeMissingToken    = "missing_token"
-	CodeExpiredToken    = "expired_token"
-	CodeSubscriptionKey = "invalid_subscription_key"
-	CodeMSNNotAllowed   = "msn_not_allowed"
-	CodeInvalidClient   = "invalid_client"
+	CodeInvalidRequest = "invalid_request"
+	CodeReceiptExists  = "receipt_exists"
+	CodeImageExists    = "image_exists"
+	CodeOrderNotFound  = "order_not_found"
+	// CodeCategoryNotFound: a v3 category id that is unknown, deleted or
+	// another merchant's.
+	CodeCategoryNotFound = "category_not_found"
+	CodeRouteNotFound    = "route_not_found"
+	CodeMethod           = "method_not_allowed"
+	CodeBodyTooLarge     = "body_too_large"
+	CodeMediaType        = "unsupported_media_type"
+	CodeInternal         = "internal"
+	CodeUnavailable      = "unavailable"
+	CodeInvalidToken     = "invalid_token"
+	CodeMissingToken     = "missing_token"
+	CodeExpiredToken     = "expired_token"
+	CodeSubscriptionKey  = "invalid_subscription_key"
+	CodeMSNNotAllowed    = "msn_not_allowed"
+	CodeInvalidClient    = "invalid_client"
 )
 
 // Problem codes of the server's limits and input hygiene (contract §8).

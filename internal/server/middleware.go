@@ -31,10 +31,24 @@ type input struct {
 
 // reqState is filled while a request is served and read by the request log.
 type reqState struct {
+	// operation is the matched route's operation name, set before the
+	// route's checks run; empty for other paths.
+	operation   string
 	traceparent string
 	traceID     string
 	msn         string
 	clientID    string
+}
+
+// Operation returns the operation name of the request being served on w
+// ("getOrder", ...), or "" when w is not the server's writer or the path
+// names no operation. Middleware and handlers inside the server read it
+// after the route has matched.
+func Operation(w http.ResponseWriter) string {
+	if sw, ok := w.(*statusWriter); ok {
+		return sw.state.operation
+	}
+	return ""
 }
 
 // stateOf returns the state observe keeps in the response writer. It
@@ -94,6 +108,7 @@ func (s *Server) logRequest(r *http.Request, status int, d time.Duration, st *re
 	rec.AddAttrs(
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
+		slog.String("operation", st.operation),
 		slog.Int("status", status),
 		slog.Duration("duration", d),
 		slog.String("msn", st.msn),
@@ -175,6 +190,7 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		in := &input{state: stateOf(w)}
+		in.state.operation = rt.operation
 		err := s.prepare(w, r, rt, in)
 		if err == nil {
 			err = rt.handle(w, r, in)
