@@ -496,4 +496,3 @@ func TestSandboxChecklistBadClient(t *testing.T) {
 		}
 	})
 }
-
