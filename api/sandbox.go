@@ -284,12 +284,22 @@ type JournalEntry struct {
 	FaultID   string `json:"faultId,omitempty"`
 	FaultWhen string `json:"faultWhen,omitempty"`
 	Dropped   bool   `json:"dropped,omitempty"`
+	// HandledStatus is, for a rule acting after, the status the request
+	// was processed with before the answer was replaced or lost.
+	HandledStatus int `json:"handledStatus,omitempty"`
 	// RetryAfter is the answer's Retry-After in seconds, 0 when it had none.
 	RetryAfter int `json:"retryAfter,omitempty"`
 	// Code and Detail are a failure's problem code and detail (or gateway
 	// message).
 	Code   string `json:"code,omitempty"`
 	Detail string `json:"detail,omitempty"`
+}
+
+// Succeeded reports whether the request was processed with a 2xx, even if
+// a fault rule then replaced or lost the answer.
+func (e *JournalEntry) Succeeded() bool {
+	ok := func(s int) bool { return s >= 200 && s < 300 }
+	return ok(e.Status) || ok(e.HandledStatus)
 }
 
 // End is when the answer was sent (or the connection dropped).

@@ -125,7 +125,7 @@ func judgeEndpoint(entries []api.JournalEntry, id, title string, ops []string) a
 			continue
 		}
 		st.Calls++
-		if e.Status >= 200 && e.Status < 300 {
+		if e.Succeeded() {
 			st.Successes++
 			t := e.Time
 			st.LastSuccess = &t

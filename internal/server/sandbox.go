@@ -33,6 +33,9 @@ type sandboxState struct {
 	faultID   string
 	faultWhen string
 	dropped   bool
+	// handled is the status a request was processed with before a rule
+	// acting after replaced or lost its answer.
+	handled int
 	// code and detail are a failure's problem code and detail.
 	code, detail string
 }
@@ -229,6 +232,7 @@ func (s *Server) serveSandboxed(w http.ResponseWriter, r *http.Request, rt route
 		if err := rt.handle(bw, r, in); err != nil {
 			s.writeError(bw, r, err)
 		}
+		ss.handled = bw.status
 		if !sleep(r.Context(), f.DelayMs) {
 			return nil
 		}
@@ -455,6 +459,7 @@ func (s *Server) record(r *http.Request, sw *statusWriter, d time.Duration) {
 		FaultID:             ss.faultID,
 		FaultWhen:           ss.faultWhen,
 		Dropped:             ss.dropped,
+		HandledStatus:       ss.handled,
 	}
 	if ss.dropped {
 		e.Status = 0
