@@ -76,6 +76,22 @@ type Fault struct {
 	CreatedAt time.Time `json:"createdAt"`
 }
 
+// FaultRule is the body of POST /_sandbox/faults: a Fault without what
+// the server sets. Zero fields are left out, so the server's defaults
+// apply (when: before, probability: 1).
+type FaultRule struct {
+	Operation   string   `json:"operation"`
+	OrderID     string   `json:"orderId,omitempty"`
+	When        string   `json:"when,omitempty"`
+	Status      int      `json:"status,omitempty"`
+	RetryAfter  int      `json:"retryAfter,omitempty"`
+	DelayMs     int      `json:"delayMs,omitempty"`
+	Drop        bool     `json:"drop,omitempty"`
+	Count       int      `json:"count,omitempty"`
+	Probability *float64 `json:"probability,omitempty"`
+	Seed        *int64   `json:"seed,omitempty"`
+}
+
 // Spent reports whether the rule has fired Count times.
 func (f *Fault) Spent() bool { return f.Count > 0 && f.Fired >= int64(f.Count) }
 
