@@ -53,8 +53,8 @@ func ResolveBaseURL(s string) (string, error) {
 // integration sent what. Keep each at most 30 characters, names as one
 // lower-case word (for example "acme-shop", "woocommerce").
 type System struct {
-	Name          string // required, e.g. "acme-shop"
-	Version       string // required, e.g. "2.3.1"
+	Name    string // required, e.g. "acme-shop"
+	Version string // required, e.g. "2.3.1"
 	// PluginName and PluginVersion name the integration between the
 	// system and the API. When both are empty the client sends its own,
 	// "ordermgmt-go" and its module version: the checklist asks for all
