@@ -11,7 +11,8 @@ import (
 )
 
 // runHashSecret reads a client secret from standard input (so it stays out
-// of shell history) and prints its bcrypt hash for a --config file.
+// of shell history) and prints its bcrypt hash for a --config file: the
+// secretHash of a sales unit or the passwordHash of a console user.
 func runHashSecret(ctx context.Context, args []string, e *env) error {
 	fs := flag.NewFlagSet("hash-secret", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)

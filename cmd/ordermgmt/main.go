@@ -36,7 +36,7 @@ type command struct {
 // commands lists every subcommand; each lives in its own file.
 var commands = map[string]command{
 	"serve":       {"run the API server", runServe},
-	"hash-secret": {"print the bcrypt hash of a client secret for a --config file", runHashSecret},
+	"hash-secret": {"print the bcrypt hash of a client secret or console password for a --config file", runHashSecret},
 	"bench":       {"measure the server against a bare net/http reference on this machine", runBench},
 	"token":       {"print an access token", runToken},
 	"image":       {"image add FILE: upload an image for categories", runImage},

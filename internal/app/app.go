@@ -12,11 +12,14 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/ordermgmt/ordermgmt/internal/auth"
 	"github.com/ordermgmt/ordermgmt/internal/config"
+	"github.com/ordermgmt/ordermgmt/internal/console"
 	"github.com/ordermgmt/ordermgmt/internal/server"
 	"github.com/ordermgmt/ordermgmt/internal/store"
 	"github.com/ordermgmt/ordermgmt/internal/store/postgres"
@@ -61,22 +64,39 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	}
 
 	authn := auth.Sandbox()
+	var fc *auth.FileConfig
 	if cfg.ConfigFile != "" {
-		fc, err := auth.LoadConfig(cfg.ConfigFile)
-		if err != nil {
+		if fc, err = auth.LoadConfig(cfg.ConfigFile); err != nil {
 			st.Close()
 			return nil, err
 		}
 		authn = auth.Configured(fc)
 	}
+	issuer := auth.NewIssuer(auth.IssuerConfig{Keys: keys, Issuer: "ordermgmt", TTL: cfg.TokenTTL})
 	srv := server.New(server.Options{
 		Store:         st,
-		Issuer:        auth.NewIssuer(auth.IssuerConfig{Keys: keys, Issuer: "ordermgmt", TTL: cfg.TokenTTL}),
+		Issuer:        issuer,
 		Authenticator: authn,
 		Keys:          keys,
 		Logger:        log,
 		Pprof:         cfg.Pprof,
 		Limits:        limits(cfg),
+	})
+
+	// The support console shares the port: /console/ is its, the rest the API's.
+	con, err := newConsole(srv, issuer, st, fc, cfg.Addr, log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	// Split by prefix, not with a ServeMux: a mux would redirect unclean
+	// API paths, which the API answers with 400 (contract §8).
+	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; (p == console.Prefix || strings.HasPrefix(p, console.Prefix+"/")) && cleanPath(p) {
+			con.ServeHTTP(w, r)
+			return
+		}
+		srv.ServeHTTP(w, r)
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -87,7 +107,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	a.URL = "http://" + ln.Addr().String()
 	lim := srv.Limits()
 	a.httpSrv = &http.Server{
-		Handler:           srv,
+		Handler:           root,
 		ReadHeaderTimeout: 10 * time.Second,
 		// A body still arriving at ReadTimeout is answered 408; the
 		// answer, and the drain before a 413, need the write to outlast it.
@@ -121,6 +141,17 @@ func limits(cfg config.Config) server.Limits {
 		l.DrainBytes = -1
 	}
 	return l
+}
+
+// cleanPath reports whether p has no ".", ".." or empty segment; an
+// unclean path goes to the API, which refuses it, rather than being
+// redirected somewhere else.
+func cleanPath(p string) bool {
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c == p
 }
 
 // openStore opens the configured store and says where its data is.
