@@ -90,6 +90,9 @@ type Order struct {
 type Store interface {
 	// PutImage stores a new image; an existing (MSN, ID) is ImageExists.
 	PutImage(ctx context.Context, img *Image) error
+	// GetImage returns an image of the merchant with its bytes, or
+	// api.ErrNotFound (the support console shows images).
+	GetImage(ctx context.Context, msn, id string) (*Image, error)
 	// PutCategory replaces all the categories of c's order, v3 ones
 	// included, with c (v2 PUT). An image id that names no image of the
 	// same merchant is ImageNotFound, and nothing is changed.

@@ -2,7 +2,13 @@ package postgres
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ordermgmt/ordermgmt/api"
 
 	"github.com/ordermgmt/ordermgmt/internal/store"
 )
@@ -10,6 +16,8 @@ import (
 const (
 	insertImageSQL = `INSERT INTO images (msn, id, media_type, width, height, sha512, data, ` + metaColumns + `)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
+	getImageSQL = `SELECT media_type, width, height, sha512, ` + metaColumns + `, data
+		FROM images WHERE msn = $1 AND id = $2`
 	imageOriginSQL = `SELECT sha512, trace_id, created_at FROM images WHERE msn = $1 AND id = $2`
 )
 
@@ -61,4 +69,25 @@ func (db *DB) isOwnImage(ctx context.Context, img *store.Image, createdAt time.T
 		return false, err
 	}
 	return sum == img.SHA512 && trace == img.Meta.TraceID && at.Equal(createdAt), nil
+}
+
+// GetImage returns an image with its bytes, or api.ErrNotFound.
+func (db *DB) GetImage(ctx context.Context, msn, id string) (*store.Image, error) {
+	var img *store.Image
+	err := db.run(ctx, "get image", func(ctx context.Context) error {
+		img = &store.Image{MSN: msn, ID: id}
+		var m metaDest
+		dest := append([]any{&img.MediaType, &img.Width, &img.Height, &img.SHA512}, m.dest()...)
+		dest = append(dest, &img.Data)
+		err := db.pool.QueryRow(ctx, getImageSQL, msn, id).Scan(dest...)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("image %q of merchant %s: %w", id, msn, api.ErrNotFound)
+		}
+		img.Meta = m.meta()
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return img, nil
 }

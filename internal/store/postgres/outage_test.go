@@ -178,6 +178,7 @@ func TestOutage(t *testing.T) {
 		"PutCategory": func() error {
 			return db.PutCategory(ctx, &store.Category{Key: key(1), ID: "c1", Category: api.Category{Category: api.CategoryGeneral}})
 		},
+		"GetImage":    func() error { _, err := db.GetImage(ctx, "654321", "img"); return err },
 		"GetCategory": func() error { _, err := db.GetCategory(ctx, "654321", "c0"); return err },
 		"SigningKeys": func() error { _, err := db.SigningKeys(ctx); return err },
 	}

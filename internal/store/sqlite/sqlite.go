@@ -72,6 +72,7 @@ type DB struct {
 	reader  *sql.DB
 
 	insertImage           *sql.Stmt
+	getImage              *sql.Stmt
 	insertCategoryStmt    *sql.Stmt
 	deleteOrderCategories *sql.Stmt
 	deleteCategory        *sql.Stmt
@@ -206,6 +207,7 @@ func (db *DB) prepare(ctx context.Context) error {
 		return s
 	}
 	db.insertImage = stmt(db.writer, insertImageSQL)
+	db.getImage = stmt(db.reader, getImageSQL)
 	db.insertCategoryStmt = stmt(db.writer, insertCategorySQL)
 	db.deleteOrderCategories = stmt(db.writer, deleteOrderCategoriesSQL)
 	db.deleteCategory = stmt(db.writer, deleteCategorySQL)
@@ -252,7 +254,7 @@ func (db *DB) Close() error {
 
 func (db *DB) closeAll() error {
 	var errs []error
-	for _, s := range []*sql.Stmt{db.insertImage, db.insertCategoryStmt, db.deleteOrderCategories, db.deleteCategory, db.insertReceipt, db.getOrder, db.listCategories, db.getCategory} {
+	for _, s := range []*sql.Stmt{db.insertImage, db.getImage, db.insertCategoryStmt, db.deleteOrderCategories, db.deleteCategory, db.insertReceipt, db.getOrder, db.listCategories, db.getCategory} {
 		if s != nil {
 			errs = append(errs, s.Close())
 		}

@@ -54,6 +54,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		fn   func(t *testing.T, s store.Store)
 	}{
 		{"Ping", testPing},
+		{"ImageRoundTrip", testImageRoundTrip},
+		{"ImageNotFound", testImageNotFound},
 		{"ImageConflict", testImageConflict},
 		{"ImageOtherMerchant", testImageOtherMerchant},
 		{"CategoryReplace", testCategoryReplace},
@@ -87,6 +89,40 @@ func testPing(t *testing.T, s store.Store) {
 	}
 }
 
+// testImageRoundTrip: an image comes back byte for byte with its meta.
+func testImageRoundTrip(t *testing.T, s store.Store) {
+	img := newImage(newMSN())
+	if err := s.PutImage(t.Context(), img); err != nil {
+		t.Fatalf("PutImage() = %v, want nil", err)
+	}
+	got := mustGetImage(t, s, img.MSN, img.ID)
+	if diff := cmp.Diff(img, got); diff != "" {
+		t.Errorf("GetImage() mismatch (-want +got):\n%s", diff)
+	}
+	checkUTC(t, "GetImage().Meta.CreatedAt", got.Meta.CreatedAt)
+}
+
+// testImageNotFound: a missing image is api.ErrNotFound, never (nil, nil),
+// and one merchant cannot read another's image.
+func testImageNotFound(t *testing.T, s store.Store) {
+	img := newImage(newMSN())
+	if err := s.PutImage(t.Context(), img); err != nil {
+		t.Fatalf("PutImage() = %v, want nil", err)
+	}
+	for name, tc := range map[string]struct{ msn, id string }{
+		"unknown id":             {img.MSN, newID("missing")},
+		"id of another merchant": {otherMSN(img.MSN), img.ID},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, err := s.GetImage(t.Context(), tc.msn, tc.id)
+			wantKind(t, "GetImage()", err, api.ErrNotFound)
+			if got != nil {
+				t.Errorf("GetImage() = %+v with an error, want nil", got)
+			}
+		})
+	}
+}
+
 // testImageConflict: contract §4, images cannot be overwritten. A second
 // upload is a conflict with code image_exists even with identical bytes,
 // and the first stays usable.
@@ -103,6 +139,9 @@ func testImageConflict(t *testing.T, s store.Store) {
 	for name, img := range map[string]*store.Image{"identical bytes": &same, "other bytes": other} {
 		t.Run(name, func(t *testing.T) {
 			wantCode(t, "PutImage(second)", s.PutImage(ctx, img), api.ErrConflict, api.CodeImageExists)
+			if diff := cmp.Diff(first, mustGetImage(t, s, first.MSN, first.ID)); diff != "" {
+				t.Errorf("GetImage() after conflict mismatch (-first +got):\n%s", diff)
+			}
 		})
 	}
 	mustAdd(t, s, newCategory(newKey(first.MSN, api.PaymentTypeECOM), api.CategoryGeneral, &first.ID))
@@ -613,6 +652,7 @@ func testCanceledContext(t *testing.T, s store.Store) {
 				"GetCategory":    func() error { _, err := s.GetCategory(ctx, msn, existing.ID); return err },
 				"AddReceipt":     func() error { return s.AddReceipt(ctx, newReceipt(key)) },
 				"GetOrder":       func() error { _, err := s.GetOrder(ctx, key); return err },
+				"GetImage":       func() error { _, err := s.GetImage(ctx, msn, img.ID); return err },
 			}
 			for name, call := range calls {
 				if err := call(); !errors.Is(err, tc.want) {
@@ -627,9 +667,8 @@ func testCanceledContext(t *testing.T, s store.Store) {
 	_, err := s.GetOrder(ctx, key)
 	wantCode(t, "GetOrder() after canceled writes", err, api.ErrNotFound, api.CodeOrderNotFound)
 	mustGetCategory(t, s, existing)
-	if err := s.PutImage(ctx, img); err != nil {
-		t.Errorf("PutImage() after canceled PutImage = %v, want nil", err)
-	}
+	_, err = s.GetImage(ctx, msn, img.ID)
+	wantKind(t, "GetImage() after canceled PutImage", err, api.ErrNotFound)
 }
 
 // testReopen: a method that returned nil has committed, so a store opened
@@ -662,6 +701,9 @@ func testReopen(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 
 	s = open(t)
+	if diff := cmp.Diff(img, mustGetImage(t, s, msn, img.ID)); diff != "" {
+		t.Errorf("GetImage() after reopen mismatch (-want +got):\n%s", diff)
+	}
 	want := &store.Order{Key: key, Category: &add.Category, Receipt: r.Body}
 	if diff := cmp.Diff(want, mustGetOrder(t, s, key)); diff != "" {
 		t.Errorf("GetOrder() after reopen mismatch (-want +got):\n%s", diff)
@@ -733,7 +775,11 @@ func testConcurrentImages(t *testing.T, s store.Store) {
 		imgs[i].ID = id
 	}
 	errs := race(n, func(i int) error { return s.PutImage(t.Context(), imgs[i]) })
-	onlyWinner(t, "PutImage", errs)
+	if winner := onlyWinner(t, "PutImage", errs); winner >= 0 {
+		if diff := cmp.Diff(imgs[winner], mustGetImage(t, s, msn, id)); diff != "" {
+			t.Errorf("GetImage() is not the image that succeeded (-want +got):\n%s", diff)
+		}
+	}
 }
 
 // testConcurrentCategoryReads replaces and adds categories while others
@@ -979,6 +1025,15 @@ func newReceipt(key store.OrderKey) *store.Receipt {
 		panic(err) // a fixed, valid value: cannot fail
 	}
 	return &store.Receipt{Key: key, ID: newID("receipt"), Body: body, Meta: newMeta("receipt")}
+}
+
+func mustGetImage(t *testing.T, s store.Store, msn, id string) *store.Image {
+	t.Helper()
+	img, err := s.GetImage(t.Context(), msn, id)
+	if err != nil || img == nil {
+		t.Fatalf("GetImage(%s, %s) = %v, %v; want image, nil", msn, id, img, err)
+	}
+	return img
 }
 
 func mustGetOrder(t *testing.T, s store.Store, key store.OrderKey) *store.Order {
