@@ -25,7 +25,6 @@ package api
 //	tax_rate_conflict    orderLines[i].taxPercentage            taxRate != taxPercentage × 100
 //	invalid_url          URLs                                   not an absolute URL
 //	not_https            URLs                                   an absolute URL whose scheme is not https
-//	check_digit          bottomLine.barcode.data                EAN-13 check digit wrong
 //	invalid_base64       src                                    not standard base64
 //	src_is_url           src                                    a URL (http, https, data) instead of the bytes
 //	unsupported_image    src                                    bytes that are not PNG or JPEG
@@ -34,10 +33,13 @@ package api
 //	image_too_short      src                                    less than 167 pixels high
 //	image_not_found      imageId (category)                     no such image for this merchant
 //
-// Warning codes (contract §6, never a rejection):
+// Warning codes (contract §6 and §8, never a rejection):
 //
 //	tax_mismatch         orderLines[i].totalTaxAmount           off the rate by more than one minor unit
 //	amount_mismatch      orderLines[i].totalAmount              off unitPrice × quantity − discount by more than one minor unit
+//	check_digit          bottomLine.barcode.data                EAN-13 check digit wrong
+//	pattern              bottomLine.barcode.data                characters or length the format cannot draw
+//	too_long             bottomLine.barcode.data                more than 80 characters for CODE 39 or CODE 128
 const (
 	CodeInvalidJSON      = "invalid_json"
 	CodeEmptyBody        = "empty_body"
@@ -58,7 +60,6 @@ const (
 	CodeTaxRateConflict  = "tax_rate_conflict"
 	CodeInvalidURL       = "invalid_url"
 	CodeNotHTTPS         = "not_https"
-	CodeCheckDigit       = "check_digit"
 	CodeInvalidBase64    = "invalid_base64"
 	CodeSrcIsURL         = "src_is_url"
 	CodeUnsupportedImage = "unsupported_image"
@@ -69,6 +70,7 @@ const (
 
 	CodeTaxMismatch    = "tax_mismatch"
 	CodeAmountMismatch = "amount_mismatch"
+	CodeCheckDigit     = "check_digit"
 )
 
 // ParamCodes lists every invalid parameter code, for documentation and
@@ -78,9 +80,9 @@ var ParamCodes = []string{
 	CodeNotInteger, CodeIntOverflow, CodeNegative, CodeOutOfRange, CodeTooLong,
 	CodePattern, CodeUnknownValue, CodeEmptyList, CodeSumMismatch, CodeSumOverflow,
 	CodeTaxRateRequired, CodeTaxRateConflict, CodeInvalidURL, CodeNotHTTPS,
-	CodeCheckDigit, CodeInvalidBase64, CodeSrcIsURL, CodeUnsupportedImage,
+	CodeInvalidBase64, CodeSrcIsURL, CodeUnsupportedImage,
 	CodeCorruptImage, CodeImageTooLarge, CodeImageTooShort, CodeImageNotFound,
 }
 
 // WarningCodes lists every warning code.
-var WarningCodes = []string{CodeTaxMismatch, CodeAmountMismatch}
+var WarningCodes = []string{CodeTaxMismatch, CodeAmountMismatch, CodeCheckDigit, CodePattern, CodeTooLong}

@@ -8,20 +8,20 @@ import (
 
 // ParsePaymentType parses the paymentType path parameter. Letter case is
 // ignored (official examples send "ecom" and "eCom"); the result is the
-// canonical upper-case form. Anything else is a 400 *Problem naming
-// paymentType.
-func ParsePaymentType(s string) (PaymentType, error) {
+// canonical upper-case form. Anything else gives the invalid parameter
+// naming paymentType, as CheckOrderID does for orderId.
+func ParsePaymentType(s string) (PaymentType, []InvalidParam) {
 	switch {
 	case strings.EqualFold(s, string(PaymentTypeECOM)):
 		return PaymentTypeECOM, nil
 	case strings.EqualFold(s, string(PaymentTypeRECURRING)):
 		return PaymentTypeRECURRING, nil
 	case s == "":
-		return "", Invalid([]InvalidParam{{Name: "paymentType", Code: CodeRequired,
-			Reason: "is required: use ECOM (eCom and ePayment) or RECURRING (Recurring charges)."}})
+		return "", []InvalidParam{{Name: "paymentType", Code: CodeRequired,
+			Reason: "is required: use ECOM (eCom and ePayment) or RECURRING (Recurring charges)."}}
 	}
-	return "", Invalid([]InvalidParam{{Name: "paymentType", Code: CodeUnknownValue,
-		Reason: "must be ECOM (eCom and ePayment) or RECURRING (Recurring charges), in any letter case; got " + quote(s) + "."}})
+	return "", []InvalidParam{{Name: "paymentType", Code: CodeUnknownValue,
+		Reason: "must be ECOM (eCom and ePayment) or RECURRING (Recurring charges), in any letter case; got " + quote(s) + "."}}
 }
 
 // CheckOrderID checks the orderId path parameter: 1 to 128 characters from

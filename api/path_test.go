@@ -25,7 +25,7 @@ func TestParsePaymentType(t *testing.T) {
 		{"ECOMM", "", "unknown_value"},
 	}
 	for _, tc := range tests {
-		got, err := api.ParsePaymentType(tc.in)
+		got, ps := api.ParsePaymentType(tc.in)
 		if got != tc.want {
 			t.Errorf("ParsePaymentType(%q) = %q, want %q", tc.in, got, tc.want)
 		}
@@ -33,7 +33,7 @@ func TestParsePaymentType(t *testing.T) {
 		if tc.code != "" {
 			want = []np{{"paymentType", tc.code}}
 		}
-		if diff := cmp.Diff(want, problemParams(t, err)); diff != "" {
+		if diff := cmp.Diff(want, checkParams(t, ps)); diff != "" {
 			t.Errorf("ParsePaymentType(%q) params (-want +got):\n%s", tc.in, diff)
 		}
 	}
@@ -47,6 +47,25 @@ func checkParams(t *testing.T, ps []api.InvalidParam) []np {
 		return nil
 	}
 	return problemParams(t, api.Invalid(ps))
+}
+
+func TestCategoryLabels(t *testing.T) {
+	want := map[api.CategoryType]string{
+		api.CategoryReceipt:           "Show receipt",
+		api.CategoryOrderConfirmation: "Show order info",
+		api.CategoryDelivery:          "Track your order",
+		api.CategoryTicket:            "Show ticket",
+		api.CategoryBooking:           "Show booking info",
+		api.CategoryGeneral:           "Show more info",
+	}
+	if len(want) != len(api.CategoryTypes) {
+		t.Fatalf("test names %d labels, api.CategoryTypes has %d", len(want), len(api.CategoryTypes))
+	}
+	for _, c := range api.CategoryTypes {
+		if got := c.Label(); got != want[c] {
+			t.Errorf("%s.Label() = %q, want %q", c, got, want[c])
+		}
+	}
 }
 
 func TestCheckOrderIDAndImageID(t *testing.T) {

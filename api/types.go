@@ -31,19 +31,20 @@ var CategoryTypes = []CategoryType{
 	CategoryDelivery, CategoryTicket, CategoryBooking,
 }
 
-// Label is the link text the app shows for a category type.
+// Label is the link text the app shows for a category type (contract §5,
+// from the official app screenshots).
 func (c CategoryType) Label() string {
 	switch c {
 	case CategoryReceipt:
 		return "Show receipt"
 	case CategoryOrderConfirmation:
-		return "Show order"
+		return "Show order info"
 	case CategoryDelivery:
 		return "Track your order"
 	case CategoryTicket:
 		return "Show ticket"
 	case CategoryBooking:
-		return "Show booking"
+		return "Show booking info"
 	default:
 		return "Show more info"
 	}

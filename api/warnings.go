@@ -6,6 +6,7 @@ import (
 	"math/bits"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Warning is a problem in a receipt that contract §6 reports but does not
@@ -17,12 +18,16 @@ type Warning struct {
 	Code   string `json:"code"`
 }
 
-// Warnings checks the non-fatal rules of contract §6 on every line:
+// Warnings checks the non-fatal rules of contract §6 and §8:
 //
 //   - tax_mismatch: |totalTaxAmount − round(totalAmountExcludingTax × rate /
 //     10000)| > 1, rate in basis points, rounded half away from zero;
 //   - amount_mismatch: |unitPrice × quantity − discount − totalAmount| > 1,
-//     for lines with unitInfo; quantity is exact decimal.
+//     for lines with unitInfo; quantity is exact decimal;
+//   - check_digit, pattern, too_long on bottomLine.barcode.data: data that
+//     cannot be drawn in its format (EAN-13: 13 digits with a correct check
+//     digit; CODE 39: 1 to 80 of A-Z 0-9 space - . $ / + %; CODE 128: 1 to
+//     80 printable ASCII characters).
 //
 // Integer arithmetic only, exact for every int64 input. It returns nil when
 // there is nothing to report. Reasons are plain ASCII so that they travel
@@ -50,7 +55,87 @@ func (r *Receipt) Warnings() []Warning {
 			}
 		}
 	}
+	if bc := r.BottomLine.Barcode; bc != nil {
+		ws = barcodeWarnings(ws, bc)
+	}
 	return ws
+}
+
+// barcodeWarnings adds what makes a barcode's data undrawable in its
+// format. A format that is not one of BarcodeFormats, or empty data, is
+// Validate's to reject.
+func barcodeWarnings(ws []Warning, bc *Barcode) []Warning {
+	const name = "bottomLine.barcode.data"
+	d := bc.Data
+	if d == "" {
+		return ws
+	}
+	switch bc.Format {
+	case "EAN-13":
+		if len(d) != 13 || strings.IndexFunc(d, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
+			return append(ws, Warning{Name: name, Code: CodePattern,
+				Reason: "should be exactly 13 digits for EAN-13, got " + quoteASCII(d) + "; scanners will not read it."})
+		}
+		if want := ean13CheckDigit(d[:12]); d[12] != want {
+			return append(ws, Warning{Name: name, Code: CodeCheckDigit,
+				Reason: "has a wrong EAN-13 check digit: after " + d[:12] + " the last digit should be " + string(want) + ", got " + string(d[12]) + "."})
+		}
+	case "CODE 39":
+		ws = barcodeTextWarnings(ws, name, d, "CODE 39", "A-Z 0-9 space - . $ / + % (upper case only)", isCode39)
+	case "CODE 128":
+		ws = barcodeTextWarnings(ws, name, d, "CODE 128", "printable ASCII", func(r rune) bool { return r >= 0x20 && r <= 0x7e })
+	}
+	return ws
+}
+
+// barcodeTextWarnings checks 1 to 80 characters from a barcode's character
+// set.
+func barcodeTextWarnings(ws []Warning, name, d, format, set string, allowed func(rune) bool) []Warning {
+	if n := utf8.RuneCountInString(d); n > 80 {
+		ws = append(ws, Warning{Name: name, Code: CodeTooLong,
+			Reason: "should be at most 80 characters for " + format + ", got " + strconv.Itoa(n) + "."})
+	}
+	pos := 0
+	for _, r := range d {
+		pos++
+		if !allowed(r) {
+			return append(ws, Warning{Name: name, Code: CodePattern,
+				Reason: "should contain only " + set + " for " + format + "; found " + strconv.QuoteRuneToASCII(r) + " at position " + strconv.Itoa(pos) + "."})
+		}
+	}
+	return ws
+}
+
+func isCode39(r rune) bool {
+	return r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(" -.$/+%", r)
+}
+
+// ean13CheckDigit computes the check digit of the first 12 digits of an
+// EAN-13: weights 1 and 3 alternate from the left.
+func ean13CheckDigit(d12 string) byte {
+	sum := 0
+	for i := 0; i < 12; i++ {
+		w := 1
+		if i%2 == 1 {
+			w = 3
+		}
+		sum += int(d12[i]-'0') * w
+	}
+	return byte('0' + (10-sum%10)%10)
+}
+
+// quoteASCII quotes a caller's value for a warning reason, which travels
+// in a header: ASCII only, cut to a readable length.
+func quoteASCII(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return strconv.QuoteToASCII(s)
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strconv.QuoteToASCII(s[:cut]) + "... (" + strconv.Itoa(len(s)) + " bytes)"
 }
 
 // taxOff reports whether tax is more than one minor unit off

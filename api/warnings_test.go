@@ -181,3 +181,61 @@ func TestWarningsRoundTripHeader(t *testing.T) {
 		t.Errorf("ParseWarnings(FormatWarnings(ws)) (-want +got):\n%s", diff)
 	}
 }
+
+// TestBarcodeWarnings checks that barcode data its format cannot draw is
+// accepted and reported as a warning, never rejected (contract §6, §8).
+func TestBarcodeWarnings(t *testing.T) {
+	bc := func(format, data string) change {
+		return set("bottomLine.barcode", map[string]string{"format": format, "data": data})
+	}
+	const name = "bottomLine.barcode.data"
+	tests := []struct {
+		name       string
+		barcode    change
+		want       []np
+		wantReason string
+	}{
+		{"EAN-13 valid", bc("EAN-13", "5901234123457"), nil, ""},
+		{"EAN-13 check digit 0", bc("EAN-13", "4006381333900"), nil, ""},
+		{"EAN-13 zeros", bc("EAN-13", "0000000000000"), nil, ""},
+		{"EAN-13 wrong check digit", bc("EAN-13", "5901234123458"), []np{{name, "check_digit"}}, "the last digit should be 7, got 8."},
+		{"EAN-13 wrong check digit 1", bc("EAN-13", "4006381333901"), []np{{name, "check_digit"}}, ""},
+		// The official document's own example.
+		{"EAN-13 six digits", bc("EAN-13", "123456"), []np{{name, "pattern"}}, `exactly 13 digits for EAN-13, got "123456"`},
+		{"EAN-13 letter", bc("EAN-13", "590123412345A"), []np{{name, "pattern"}}, ""},
+		{"CODE 39 valid", bc("CODE 39", "ABC-123 $/+%."), nil, ""},
+		{"CODE 39 80", bc("CODE 39", strings.Repeat("A", 80)), nil, ""},
+		{"CODE 39 81", bc("CODE 39", strings.Repeat("A", 81)), []np{{name, "too_long"}}, "at most 80 characters for CODE 39, got 81."},
+		{"CODE 39 lower case", bc("CODE 39", "abc"), []np{{name, "pattern"}}, "found 'a' at position 1."},
+		{"CODE 128 valid", bc("CODE 128", "Order #123 {ok} ~"), nil, ""},
+		{"CODE 128 non-ASCII", bc("CODE 128", "Ordre ø"), []np{{name, "pattern"}}, `found '\u00f8' at position 7.`},
+		{"CODE 128 81", bc("CODE 128", strings.Repeat("a", 81)), []np{{name, "too_long"}}, ""},
+		{"CODE 128 81 and non-ASCII", bc("CODE 128", strings.Repeat("a", 80)+"é"), []np{{name, "too_long"}, {name, "pattern"}}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			body := edit(t, baseReceipt, tc.barcode)
+			r, err := api.DecodeReceipt(body)
+			if err != nil {
+				t.Fatalf("DecodeReceipt(%s) = %v, want it accepted", body, err)
+			}
+			ws := r.Warnings()
+			var got []np
+			for _, w := range ws {
+				got = append(got, np{w.Name, w.Code})
+				for i := 0; i < len(w.Reason); i++ {
+					if w.Reason[i] < 0x20 || w.Reason[i] > 0x7e {
+						t.Errorf("warning reason %q is not printable ASCII", w.Reason)
+						break
+					}
+				}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Warnings() (-want +got):\n%s", diff)
+			}
+			if tc.wantReason != "" && (len(ws) == 0 || !strings.Contains(ws[0].Reason, tc.wantReason)) {
+				t.Errorf("Warnings() = %+v, want a reason with %q", ws, tc.wantReason)
+			}
+		})
+	}
+}

@@ -206,16 +206,7 @@ func (cl *Client) GetOrder(ctx context.Context, paymentType api.PaymentType, ord
 // orderPath checks the path parameters before they become part of a URL,
 // and returns the canonical payment type.
 func (cl *Client) orderPath(op Op, paymentType api.PaymentType, orderID string) (api.PaymentType, error) {
-	pt, err := api.ParsePaymentType(string(paymentType))
-	var ps []api.InvalidParam
-	if err != nil {
-		var p *api.Problem
-		if errors.As(err, &p) && len(p.InvalidParams) > 0 {
-			ps = p.InvalidParams
-		} else {
-			ps = append(ps, api.InvalidParam{Name: "paymentType", Reason: err.Error(), Code: api.CodeUnknownValue})
-		}
-	}
+	pt, ps := api.ParsePaymentType(string(paymentType))
 	ps = append(ps, api.CheckOrderID(orderID)...)
 	if err := api.Invalid(ps); err != nil {
 		return "", err

@@ -88,8 +88,8 @@ func resolveBaseURL(flagURL, envName string, getenv func(string) string) (string
 
 // orderType parses --payment-type.
 func (f *apiFlags) orderType() (api.PaymentType, error) {
-	pt, err := api.ParsePaymentType(f.paymentType)
-	if err != nil {
+	pt, ps := api.ParsePaymentType(f.paymentType)
+	if len(ps) > 0 {
 		return "", usagef("--payment-type %q: use ecom or recurring", f.paymentType)
 	}
 	return pt, nil

@@ -12,11 +12,13 @@ import (
 )
 
 // runHashSecret reads a client secret from standard input (so it stays out
-// of shell history) and prints its bcrypt hash for a --config file.
+// of shell history) and prints its bcrypt hash for a --config file: the
+// secretHash of a sales unit or the passwordHash of a console user.
 func runHashSecret(ctx context.Context, args []string, e *env) error {
 	fs := newFlagSet("hash-secret", "hash-secret < SECRET",
 		"Reads a client secret from standard input (one line, so it stays out of the shell history)\n"+
-			"and prints its bcrypt hash, for the clientSecretHash of a sales unit in a 'serve --config' file.", e,
+			"and prints its bcrypt hash, for a sales unit's secretHash or a console user's passwordHash\n"+
+			"in a 'serve --config' file.", e,
 		"printf %s \"$SECRET\" | ordermgmt hash-secret",
 		"ordermgmt hash-secret < secret.txt")
 	pos, err := parseArgs(fs, args)

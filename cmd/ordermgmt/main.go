@@ -52,7 +52,7 @@ type command struct {
 // completion and the help tests find a new one here by themselves.
 var commands = map[string]command{
 	"serve":       {"run the API server", runServe},
-	"hash-secret": {"print the bcrypt hash of a client secret for a --config file", runHashSecret},
+	"hash-secret": {"print the bcrypt hash of a client secret or console password for a --config file", runHashSecret},
 	"bench":       {"measure the server against a bare net/http reference on this machine", runBench},
 	"token":       {"print an access token", runToken},
 	"image":       {"upload an image for categories (image add FILE)", runImage},

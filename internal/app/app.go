@@ -17,6 +17,7 @@ import (
 
 	"github.com/ordermgmt/ordermgmt/internal/auth"
 	"github.com/ordermgmt/ordermgmt/internal/config"
+	"github.com/ordermgmt/ordermgmt/internal/console"
 	"github.com/ordermgmt/ordermgmt/internal/server"
 	"github.com/ordermgmt/ordermgmt/internal/store"
 	"github.com/ordermgmt/ordermgmt/internal/store/sqlite"
@@ -30,6 +31,10 @@ type App struct {
 	Store store.Store
 	// DataLocation names where data is kept, for the start-up banner.
 	DataLocation string
+	// Server is the HTTP surface, for its limits' counters (metrics).
+	Server *server.Server
+	// Listener is the connection-bounded listener the server serves.
+	Listener *server.Listener
 
 	cfg     config.Config
 	log     *slog.Logger
@@ -56,22 +61,34 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	}
 
 	authn := auth.Sandbox()
+	var fc *auth.FileConfig
 	if cfg.ConfigFile != "" {
-		fc, err := auth.LoadConfig(cfg.ConfigFile)
-		if err != nil {
+		if fc, err = auth.LoadConfig(cfg.ConfigFile); err != nil {
 			st.Close()
 			return nil, err
 		}
 		authn = auth.Configured(fc)
 	}
+	issuer := auth.NewIssuer(auth.IssuerConfig{Keys: keys, Issuer: "ordermgmt", TTL: cfg.TokenTTL})
 	srv := server.New(server.Options{
 		Store:         st,
-		Issuer:        auth.NewIssuer(auth.IssuerConfig{Keys: keys, Issuer: "ordermgmt", TTL: cfg.TokenTTL}),
+		Issuer:        issuer,
 		Authenticator: authn,
 		Keys:          keys,
 		Logger:        log,
 		Pprof:         cfg.Pprof,
+		Limits:        limits(cfg),
 	})
+
+	// The support console shares the port: /console/ is its, the rest the API's.
+	con, err := newConsole(srv, issuer, st, fc, cfg.Addr, log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	root := http.NewServeMux()
+	root.Handle(console.Prefix+"/", con)
+	root.Handle("/", srv)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -79,18 +96,42 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	a.URL = "http://" + ln.Addr().String()
+	lim := srv.Limits()
 	a.httpSrv = &http.Server{
-		Handler:           srv,
+		Handler:           root,
 		ReadHeaderTimeout: 10 * time.Second,
-		// Generous enough for a 3 MiB image on a slow link.
-		ReadTimeout:    60 * time.Second,
-		WriteTimeout:   60 * time.Second,
+		// A body still arriving at ReadTimeout is answered 408; the
+		// answer, and the drain before a 413, need the write to outlast it.
+		ReadTimeout:    lim.BodyTimeout,
+		WriteTimeout:   lim.BodyTimeout + lim.DrainTimeout + 30*time.Second,
 		IdleTimeout:    120 * time.Second,
 		MaxHeaderBytes: 64 << 10,
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	go func() { a.served <- a.httpSrv.Serve(ln) }()
+	a.Server, a.Listener = srv, srv.Listen(ln)
+	go func() { a.served <- a.httpSrv.Serve(a.Listener) }()
 	return a, nil
+}
+
+// limits maps the configuration's bounds to the server's, where a rate
+// of 0 means no limit and a drain of 0 bytes none.
+func limits(cfg config.Config) server.Limits {
+	l := server.Limits{
+		MaxConns: cfg.MaxConns, BodyMemory: cfg.MaxBodyMemory, LoadWait: cfg.LoadWait,
+		BodyTimeout: cfg.BodyTimeout, DrainBytes: cfg.DrainBytes, DrainTimeout: cfg.DrainTimeout,
+		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
+		TokenRateLimit: cfg.TokenRateLimit, TokenRateBurst: cfg.TokenRateBurst,
+	}
+	if l.RateLimit == 0 {
+		l.RateLimit = -1
+	}
+	if l.TokenRateLimit == 0 {
+		l.TokenRateLimit = -1
+	}
+	if l.DrainBytes == 0 {
+		l.DrainBytes = -1
+	}
+	return l
 }
 
 // openStore opens the configured store and says where its data is.

@@ -156,11 +156,7 @@ func orderJSON(o *store.Order) []byte {
 
 // orderKey reads the path parameters, listing what is wrong with them.
 func orderKey(r *http.Request, in *input) (store.OrderKey, []api.InvalidParam) {
-	var params []api.InvalidParam
-	pt, err := api.ParsePaymentType(r.PathValue("paymentType"))
-	if err != nil {
-		params = append(params, api.AsProblem(err).InvalidParams...)
-	}
+	pt, params := api.ParsePaymentType(r.PathValue("paymentType"))
 	id := r.PathValue("orderId")
 	params = append(params, api.CheckOrderID(id)...)
 	return store.OrderKey{MSN: in.msn, PaymentType: pt, OrderID: id}, params

@@ -16,11 +16,28 @@ const (
 	defaultBodyLimit = 1 << 20
 )
 
+// The official operation names, as the route table uses them.
+const (
+	OpToken          = "token"
+	OpAddImage       = "addImage"
+	OpPutCategory    = "putCategory"
+	OpAddReceipt     = "addReceipt"
+	OpGetOrder       = "getOrder"
+	OpAddCategory    = "addCategory"
+	OpGetCategories  = "getCategories"
+	OpGetCategory    = "getCategory"
+	OpDeleteCategory = "deleteCategory"
+)
+
 // route is one operation of the HTTP surface.
 type route struct {
-	method string
-	path   string
-	handle handlerFunc
+	// operation is the official operation name (operationId of the public
+	// document, e.g. "getOrder"); logs, metrics and the sandbox key on it.
+	// Routes outside the Order Management API leave it empty.
+	operation string
+	method    string
+	path      string
+	handle    handlerFunc
 	// auth requires the order-management headers: token, subscription key, MSN.
 	auth bool
 	// limit is the body size limit; 0 means the route reads no body.
@@ -34,11 +51,11 @@ type route struct {
 // against the published document.
 func (s *Server) routeTable() []route {
 	return []route{
-		{method: "POST", path: tokenPath, handle: s.token, limit: defaultBodyLimit, anyType: true},
-		{method: "POST", path: "/order-management/v1/images", handle: s.addImage, auth: true, limit: imageBodyLimit},
-		{method: "PUT", path: "/order-management/v2/{paymentType}/categories/{orderId}", handle: s.putCategory, auth: true, limit: defaultBodyLimit},
-		{method: "POST", path: "/order-management/v2/{paymentType}/receipts/{orderId}", handle: s.addReceipt, auth: true, limit: defaultBodyLimit},
-		{method: "GET", path: "/order-management/v2/{paymentType}/{orderId}", handle: s.getOrder, auth: true},
+		{operation: OpToken, method: "POST", path: tokenPath, handle: s.token, limit: defaultBodyLimit, anyType: true},
+		{operation: OpAddImage, method: "POST", path: "/order-management/v1/images", handle: s.addImage, auth: true, limit: imageBodyLimit},
+		{operation: OpPutCategory, method: "PUT", path: "/order-management/v2/{paymentType}/categories/{orderId}", handle: s.putCategory, auth: true, limit: defaultBodyLimit},
+		{operation: OpAddReceipt, method: "POST", path: "/order-management/v2/{paymentType}/receipts/{orderId}", handle: s.addReceipt, auth: true, limit: defaultBodyLimit},
+		{operation: OpGetOrder, method: "GET", path: "/order-management/v2/{paymentType}/{orderId}", handle: s.getOrder, auth: true},
 		{method: "GET", path: "/.well-known/jwks.json", handle: s.jwksDoc},
 		{method: "GET", path: "/openapi.yaml", handle: s.openAPI},
 		{method: "GET", path: "/problems/{name}", handle: s.problemDoc},

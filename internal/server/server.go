@@ -29,6 +29,9 @@ type Options struct {
 	NewID func() string
 	// Pprof mounts net/http/pprof under /debug/pprof/.
 	Pprof bool
+	// Limits bound connections, body memory and request rates; zero
+	// fields take DefaultLimits.
+	Limits Limits
 }
 
 // Server answers the API. It is safe for concurrent use.
@@ -42,6 +45,12 @@ type Server struct {
 	newID   func() string
 	handler http.Handler
 	jwks    []byte
+
+	limits     Limits
+	bodies     bodyBudget
+	rates      *rateLimiter
+	tokenRates *rateLimiter
+	refusals   Refusals
 }
 
 // New builds a Server from opts.
@@ -55,6 +64,10 @@ func New(opts Options) *Server {
 		now:    opts.Now,
 		newID:  opts.NewID,
 	}
+	s.limits = opts.Limits.withDefaults()
+	s.bodies = bodyBudget{max: s.limits.BodyMemory, wait: s.limits.LoadWait}
+	s.rates = newRateLimiter(s.limits.RateLimit, s.limits.RateBurst)
+	s.tokenRates = newRateLimiter(s.limits.TokenRateLimit, s.limits.TokenRateBurst)
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -69,9 +82,18 @@ func New(opts Options) *Server {
 	}
 	mux := http.NewServeMux()
 	s.routes(mux, opts.Pprof)
-	s.handler = s.observe(tokenPathFold(mux))
+	s.handler = s.observe(s.hygiene(tokenPathFold(mux)))
 	return s
 }
+
+// Limits returns the limits in force, defaults filled in.
+func (s *Server) Limits() Limits { return s.limits }
+
+// Refusals returns the counters of what the limits refused, for metrics.
+func (s *Server) Refusals() *Refusals { return &s.refusals }
+
+// BodyMemoryInUse returns the bytes of request bodies held now.
+func (s *Server) BodyMemoryInUse() int64 { return s.bodies.used.Load() }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
