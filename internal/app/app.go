@@ -12,7 +12,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/ordermgmt/ordermgmt/internal/auth"
@@ -86,9 +88,15 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		st.Close()
 		return nil, err
 	}
-	root := http.NewServeMux()
-	root.Handle(console.Prefix+"/", con)
-	root.Handle("/", srv)
+	// Split by prefix, not with a ServeMux: a mux would redirect unclean
+	// API paths, which the API answers with 400 (contract §8).
+	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; (p == console.Prefix || strings.HasPrefix(p, console.Prefix+"/")) && cleanPath(p) {
+			con.ServeHTTP(w, r)
+			return
+		}
+		srv.ServeHTTP(w, r)
+	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -132,6 +140,17 @@ func limits(cfg config.Config) server.Limits {
 		l.DrainBytes = -1
 	}
 	return l
+}
+
+// cleanPath reports whether p has no ".", ".." or empty segment; an
+// unclean path goes to the API, which refuses it, rather than being
+// redirected somewhere else.
+func cleanPath(p string) bool {
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c == p
 }
 
 // openStore opens the configured store and says where its data is.

@@ -441,3 +441,18 @@ func TestEscapesMerchantText(t *testing.T) {
 	}
 	mustContain(t, "order page", p.body, "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;")
 }
+
+func TestUncleanConsolePathIsNotRedirected(t *testing.T) {
+	a := startServer(t, "")
+	b := newBrowser(t, a.URL)
+	for _, path := range []string{"/console/../order-management/v2/ECOM/receipts/b", "/console//m/123456"} {
+		req, _ := http.NewRequest("POST", a.URL+"/x", strings.NewReader("{}"))
+		req.URL.Opaque = path
+		if p := b.do(req); p.status != 400 {
+			t.Errorf("POST %s: status %d (Location %q), want 400", path, p.status, p.location)
+		}
+	}
+	if p := b.get("/console"); p.status/100 != 3 || p.location != "/console/" {
+		t.Errorf("GET /console: status %d to %q, want a redirect to /console/", p.status, p.location)
+	}
+}
