@@ -114,6 +114,20 @@ func (f *apiFlags) parseOrder(fs *flag.FlagSet, args []string) (orderID string, 
 // variable to set, all problems at once; needMSN is false for the token,
 // which may be fetched without a merchant.
 func (f *apiFlags) client(e *env, needMSN bool) (*client.Client, error) {
+	cfg, err := f.clientConfig(e, needMSN)
+	if err != nil {
+		return nil, err
+	}
+	c, err := client.New(cfg)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	return c, nil
+}
+
+// clientConfig is the client configuration of the flags and environment,
+// checked as client describes.
+func (f *apiFlags) clientConfig(e *env, needMSN bool) (client.Config, error) {
 	var problems []string
 	base, err := resolveBaseURL(f.baseURL, f.envName, e.getenv)
 	if err != nil {
@@ -147,9 +161,9 @@ func (f *apiFlags) client(e *env, needMSN bool) (*client.Client, error) {
 		}
 	}
 	if len(problems) > 0 {
-		return nil, usagef("%s", strings.Join(problems, "\n  "))
+		return client.Config{}, usagef("%s", strings.Join(problems, "\n  "))
 	}
-	c, err := client.New(client.Config{
+	return client.Config{
 		BaseURL:         base,
 		ClientID:        id,
 		ClientSecret:    secret,
@@ -157,11 +171,7 @@ func (f *apiFlags) client(e *env, needMSN bool) (*client.Client, error) {
 		MSN:             msn,
 		System:          client.System{Name: cliSystemName, Version: buildinfo.Version()},
 		HTTPClient:      f.httpClient(e),
-	})
-	if err != nil {
-		return nil, usagef("%v", err)
-	}
-	return c, nil
+	}, nil
 }
 
 // apiError is a failed call, written for people: the client's user

@@ -59,6 +59,7 @@ var commands = map[string]command{
 	"category":    {"category set ORDER: add or replace the category of an order", runCategory},
 	"receipt":     {"send the receipt of an order (receipt add ORDER) or check one offline (receipt lint F)", runReceipt},
 	"order":       {"show an order's category, receipt, totals and VAT (order get ORDER)", runOrder},
+	"console":     {"run the support console against any Order Management API", runConsole},
 }
 
 // The commands that read the table above are added at start-up, which
