@@ -40,7 +40,7 @@ var commands = map[string]command{
 	"bench":       {"measure the server against a bare net/http reference on this machine", runBench},
 	"token":       {"print an access token", runToken},
 	"image":       {"image add FILE: upload an image for categories", runImage},
-	"category":    {"category set ORDER: add or replace the category of an order", runCategory},
+	"category":    {"category set|add|list|get|delete: the categories of an order (set: v2; the others: v3)", runCategory},
 	"receipt":     {"receipt add ORDER, receipt lint F: send or check a receipt", runReceipt},
 	"order":       {"order get ORDER: show an order's category, receipt, totals and VAT", runOrder},
 }
