@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -295,9 +294,10 @@ func UserMessage(err error) string {
 	case errors.Is(err, context.Canceled):
 		return "The request was cancelled."
 	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return "The service could not be reached; check the network connection and the base URL."
+	// A transport failure names its cause (refused, DNS, TLS, timeout):
+	// each has a different fix.
+	if cause, ok := Unreachable(err); ok {
+		return unreachableMessage(err, cause)
 	}
 	return err.Error()
 }

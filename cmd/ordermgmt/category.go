@@ -71,7 +71,9 @@ func (c *categoryArgs) category(fs *flag.FlagSet, orderID string) (api.Category,
 // (and image) the app shows with the payment.
 func runCategorySet(ctx context.Context, args []string, e *env) error {
 	fs := newFlagSet("category set", "category set ORDER --type TYPE --url URL [--image ID] [flags]",
-		"Sets the category of an order (v2): the link, and optionally the image, the app shows with it.\nIt replaces every category the order has, those added with 'category add' included.", e)
+		"Sets the category of an order (v2): the link, and optionally the image, the app shows with it.\nIt replaces every category the order has, those added with 'category add' included.", e,
+		"ordermgmt category set 1001 --type DELIVERY --url https://shop.example/orders/1001",
+		"ordermgmt category set 1001 --type ticket --url https://shop.example/t/1001 --image logo-2 --payment-type recurring")
 	var af apiFlags
 	af.register(fs, true)
 	var ca categoryArgs
@@ -144,7 +146,9 @@ type categoryAddResult struct {
 // several, such as a ticket and a booking.
 func runCategoryAdd(ctx context.Context, args []string, e *env) error {
 	fs := newFlagSet("category add", "category add ORDER --type TYPE --url URL [--image ID] [flags]",
-		"Adds a category to an order (v3): a link, and optionally an image, for the app to show with it.\nAn order may have several; the app shows the most recently added.", e)
+		"Adds a category to an order (v3): a link, and optionally an image, for the app to show with it.\nAn order may have several; the app shows the most recently added.", e,
+		"ordermgmt category add 1001 --type TICKET --url https://shop.example/tickets/1001",
+		"ordermgmt category add 1001 --type delivery --url https://carrier.example/track/1001 --image logo-2")
 	var af apiFlags
 	af.register(fs, true)
 	var ca categoryArgs
@@ -187,7 +191,9 @@ func runCategoryAdd(ctx context.Context, args []string, e *env) error {
 // payment types, oldest first.
 func runCategoryList(ctx context.Context, args []string, e *env) error {
 	fs := newFlagSet("category list", "category list ORDER [--json] [flags]",
-		"Lists the categories of an order id, of both payment types, oldest first; the app shows the newest of each payment type.", e)
+		"Lists the categories of an order id, of both payment types, oldest first; the app shows the newest of each payment type.", e,
+		"ordermgmt category list 1001",
+		"ordermgmt category list 1001 --json")
 	var af apiFlags
 	af.register(fs, false)
 	pos, err := parseArgs(fs, args)
@@ -252,7 +258,8 @@ func parseCategoryID(fs *flag.FlagSet, args []string) (string, error) {
 // runCategoryGet prints one category (v3).
 func runCategoryGet(ctx context.Context, args []string, e *env) error {
 	fs := newFlagSet("category get", "category get CATEGORY_ID [--json] [flags]",
-		"Prints one category by its id, as 'category add', 'category list' or 'category set' show it.", e)
+		"Prints one category by its id, as 'category add', 'category list' or 'category set' show it.", e,
+		"ordermgmt category get 337f5e5d-288b-40d5-be14-901cc3acacc0")
 	var af apiFlags
 	af.register(fs, false)
 	id, err := parseCategoryID(fs, args)
@@ -285,7 +292,8 @@ type categoryDeleteResult struct {
 // runCategoryDelete deletes one category (v3).
 func runCategoryDelete(ctx context.Context, args []string, e *env) error {
 	fs := newFlagSet("category delete", "category delete CATEGORY_ID [--json] [flags]",
-		"Deletes one category by its id; the app then shows the order's most recent remaining one.", e)
+		"Deletes one category by its id; the app then shows the order's most recent remaining one.", e,
+		"ordermgmt category delete 337f5e5d-288b-40d5-be14-901cc3acacc0")
 	var af apiFlags
 	af.register(fs, false)
 	id, err := parseCategoryID(fs, args)

@@ -22,7 +22,6 @@ import (
 	"github.com/ordermgmt/ordermgmt/internal/console"
 	"github.com/ordermgmt/ordermgmt/internal/server"
 	"github.com/ordermgmt/ordermgmt/internal/store"
-	"github.com/ordermgmt/ordermgmt/internal/store/postgres"
 	"github.com/ordermgmt/ordermgmt/internal/store/sqlite"
 )
 
@@ -157,11 +156,17 @@ func cleanPath(p string) bool {
 // openStore opens the configured store and says where its data is.
 func openStore(ctx context.Context, cfg config.Config) (store.Store, string, error) {
 	if cfg.DatabaseURL != "" {
-		st, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{})
+		// Through the registry, so that clienttest, which starts only
+		// SQLite servers, does not link the PostgreSQL driver.
+		st, err := store.OpenURL(ctx, cfg.DatabaseURL)
 		if err != nil {
 			return nil, "", err
 		}
-		return st, st.Location(), nil
+		loc := "database"
+		if l, ok := st.(interface{ Location() string }); ok {
+			loc = l.Location()
+		}
+		return st, loc, nil
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, "", fmt.Errorf("create data folder: %w", err)
