@@ -180,7 +180,8 @@ func (cl *Client) attempt(ctx context.Context, c call, token, trace string) (*re
 	e := parseError(resp.StatusCode, resp.Header, data)
 	e.Op, e.OrderID, e.PaymentType, e.ImageID, e.CategoryID, e.MSN = c.op, c.orderID, c.paymentType, c.imageID, c.categoryID, cl.cfg.MSN
 	wait := time.Duration(-1)
-	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+	// Retry-After is honoured wherever the client retries: a 429 and any 5xx.
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), cl.now()); ok {
 			wait = d
 		}
