@@ -39,6 +39,7 @@ var (
 	ErrConflict             = &Kind{"conflict", 409, "Conflict with stored data"}
 	ErrTooLarge             = &Kind{"too-large", 413, "Request body too large"}
 	ErrUnsupportedMediaType = &Kind{"unsupported-media-type", 415, "Unsupported media type"}
+	ErrTimeout              = &Kind{"request-timeout", 408, "Request body too slow"}
 	ErrRateLimited          = &Kind{"rate-limited", 429, "Too many requests"}
 	ErrInternal             = &Kind{"internal", 500, "Internal error"}
 	ErrUnavailable          = &Kind{"unavailable", 503, "Service unavailable"}
@@ -48,6 +49,7 @@ var (
 var Kinds = []*Kind{
 	ErrInvalid, ErrUnauthenticated, ErrForbidden, ErrNotFound, ErrMethodNotAllowed,
 	ErrConflict, ErrTooLarge, ErrUnsupportedMediaType, ErrRateLimited, ErrInternal, ErrUnavailable,
+	ErrTimeout,
 }
 
 // KindForStatus returns the kind of an HTTP status, or nil for a status no
@@ -82,6 +84,27 @@ const (
 	CodeSubscriptionKey  = "invalid_subscription_key"
 	CodeMSNNotAllowed    = "msn_not_allowed"
 	CodeInvalidClient    = "invalid_client"
+)
+
+// Problem codes of the server's limits and input hygiene (contract §8).
+const (
+	// CodeBodyTimeout: the body did not arrive within the server's time (408).
+	CodeBodyTimeout = "body_timeout"
+	// CodeOverloaded: too many connections or too many body bytes in
+	// flight; retry after Retry-After (503).
+	CodeOverloaded = "overloaded"
+	// CodeRateLimited: the client and merchant's request rate is over its
+	// limit; retry after Retry-After (429).
+	CodeRateLimited = "rate_limited"
+	// CodeStorageFull: the store refuses writes for lack of space; reads
+	// still work (503).
+	CodeStorageFull = "storage_full"
+	// CodeInvalidPath: a path that is not clean or has malformed
+	// percent-encoding (an invalid parameter named "path").
+	CodeInvalidPath = "invalid_path"
+	// CodeInvalidHeader: a recorded header value that is not printable
+	// UTF-8 (an invalid parameter named after the header).
+	CodeInvalidHeader = "invalid_header"
 )
 
 // Problem is an RFC 9457 problem details body, extended with a stable code

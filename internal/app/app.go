@@ -12,14 +12,16 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/ordermgmt/ordermgmt/internal/auth"
 	"github.com/ordermgmt/ordermgmt/internal/config"
+	"github.com/ordermgmt/ordermgmt/internal/console"
 	"github.com/ordermgmt/ordermgmt/internal/server"
 	"github.com/ordermgmt/ordermgmt/internal/store"
-	"github.com/ordermgmt/ordermgmt/internal/store/postgres"
 	"github.com/ordermgmt/ordermgmt/internal/store/sqlite"
 )
 
@@ -31,6 +33,10 @@ type App struct {
 	Store store.Store
 	// DataLocation names where data is kept, for the start-up banner.
 	DataLocation string
+	// Server is the HTTP surface, for its limits' counters (metrics).
+	Server *server.Server
+	// Listener is the connection-bounded listener the server serves.
+	Listener *server.Listener
 
 	cfg     config.Config
 	log     *slog.Logger
@@ -57,21 +63,39 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	}
 
 	authn := auth.Sandbox()
+	var fc *auth.FileConfig
 	if cfg.ConfigFile != "" {
-		fc, err := auth.LoadConfig(cfg.ConfigFile)
-		if err != nil {
+		if fc, err = auth.LoadConfig(cfg.ConfigFile); err != nil {
 			st.Close()
 			return nil, err
 		}
 		authn = auth.Configured(fc)
 	}
+	issuer := auth.NewIssuer(auth.IssuerConfig{Keys: keys, Issuer: "ordermgmt", TTL: cfg.TokenTTL})
 	srv := server.New(server.Options{
 		Store:         st,
-		Issuer:        auth.NewIssuer(auth.IssuerConfig{Keys: keys, Issuer: "ordermgmt", TTL: cfg.TokenTTL}),
+		Issuer:        issuer,
 		Authenticator: authn,
 		Keys:          keys,
 		Logger:        log,
 		Pprof:         cfg.Pprof,
+		Limits:        limits(cfg),
+	})
+
+	// The support console shares the port: /console/ is its, the rest the API's.
+	con, err := newConsole(srv, issuer, st, fc, cfg.Addr, log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	// Split by prefix, not with a ServeMux: a mux would redirect unclean
+	// API paths, which the API answers with 400 (contract §8).
+	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; (p == console.Prefix || strings.HasPrefix(p, console.Prefix+"/")) && cleanPath(p) {
+			con.ServeHTTP(w, r)
+			return
+		}
+		srv.ServeHTTP(w, r)
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -80,28 +104,69 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	a.URL = "http://" + ln.Addr().String()
+	lim := srv.Limits()
 	a.httpSrv = &http.Server{
-		Handler:           srv,
+		Handler:           root,
 		ReadHeaderTimeout: 10 * time.Second,
-		// Generous enough for a 3 MiB image on a slow link.
-		ReadTimeout:    60 * time.Second,
-		WriteTimeout:   60 * time.Second,
+		// A body still arriving at ReadTimeout is answered 408; the
+		// answer, and the drain before a 413, need the write to outlast it.
+		ReadTimeout:    lim.BodyTimeout,
+		WriteTimeout:   lim.BodyTimeout + lim.DrainTimeout + 30*time.Second,
 		IdleTimeout:    120 * time.Second,
 		MaxHeaderBytes: 64 << 10,
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	go func() { a.served <- a.httpSrv.Serve(ln) }()
+	a.Server, a.Listener = srv, srv.Listen(ln)
+	go func() { a.served <- a.httpSrv.Serve(a.Listener) }()
 	return a, nil
+}
+
+// limits maps the configuration's bounds to the server's, where a rate
+// of 0 means no limit and a drain of 0 bytes none.
+func limits(cfg config.Config) server.Limits {
+	l := server.Limits{
+		MaxConns: cfg.MaxConns, BodyMemory: cfg.MaxBodyMemory, LoadWait: cfg.LoadWait,
+		BodyTimeout: cfg.BodyTimeout, DrainBytes: cfg.DrainBytes, DrainTimeout: cfg.DrainTimeout,
+		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
+		TokenRateLimit: cfg.TokenRateLimit, TokenRateBurst: cfg.TokenRateBurst,
+	}
+	if l.RateLimit == 0 {
+		l.RateLimit = -1
+	}
+	if l.TokenRateLimit == 0 {
+		l.TokenRateLimit = -1
+	}
+	if l.DrainBytes == 0 {
+		l.DrainBytes = -1
+	}
+	return l
+}
+
+// cleanPath reports whether p has no ".", ".." or empty segment; an
+// unclean path goes to the API, which refuses it, rather than being
+// redirected somewhere else.
+func cleanPath(p string) bool {
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c == p
 }
 
 // openStore opens the configured store and says where its data is.
 func openStore(ctx context.Context, cfg config.Config) (store.Store, string, error) {
 	if cfg.DatabaseURL != "" {
-		st, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{})
+		// Through the registry, so that clienttest, which starts only
+		// SQLite servers, does not link the PostgreSQL driver.
+		st, err := store.OpenURL(ctx, cfg.DatabaseURL)
 		if err != nil {
 			return nil, "", err
 		}
-		return st, st.Location(), nil
+		loc := "database"
+		if l, ok := st.(interface{ Location() string }); ok {
+			loc = l.Location()
+		}
+		return st, loc, nil
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, "", fmt.Errorf("create data folder: %w", err)

@@ -37,6 +37,28 @@ type Config struct {
 	Pprof bool
 	// CommitPerRequest turns group commit off, for comparison.
 	CommitPerRequest bool
+
+	// Limits (contract §8); README "Limits" lists each with its default.
+	// MaxConns bounds open connections.
+	MaxConns int
+	// MaxBodyMemory bounds the bytes of request bodies in memory at once.
+	MaxBodyMemory int64
+	// LoadWait is how long a request waits for room under those bounds
+	// before 503.
+	LoadWait time.Duration
+	// BodyTimeout is how long a request may take to arrive; then 408.
+	BodyTimeout time.Duration
+	// DrainBytes and DrainTimeout bound the reading of an oversize body
+	// before its 413.
+	DrainBytes   int64
+	DrainTimeout time.Duration
+	// RateLimit and RateBurst are the token bucket of each client and
+	// merchant (requests per second; 0 turns it off); TokenRateLimit and
+	// TokenRateBurst the same for token requests.
+	RateLimit      float64
+	RateBurst      int
+	TokenRateLimit float64
+	TokenRateBurst int
 }
 
 // Default returns the configuration used when nothing is set.
@@ -48,6 +70,16 @@ func Default() Config {
 		LogFormat:       "text",
 		LogLevel:        "info",
 		ShutdownTimeout: 15 * time.Second,
+		MaxConns:        10000,
+		MaxBodyMemory:   256 << 20,
+		LoadWait:        time.Second,
+		BodyTimeout:     60 * time.Second,
+		DrainBytes:      8 << 20,
+		DrainTimeout:    10 * time.Second,
+		RateLimit:       50000,
+		RateBurst:       100000,
+		TokenRateLimit:  100,
+		TokenRateBurst:  200,
 	}
 }
 
@@ -64,11 +96,25 @@ var Env = struct {
 // A usage problem is returned as an error wrapping ErrUsage.
 func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	c := Default()
-	// Flags are registered with the built-in defaults, not the environment's
-	// values, so `serve -h` never prints a database password from the
-	// environment.
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	c.Register(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return c, err
+		}
+		return c, fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("%w: unexpected argument %q", ErrUsage, fs.Arg(0))
+	}
+	return c, c.Complete(fs, getenv)
+}
+
+// Register adds serve's flags to fs, bound to c's fields. Flags are
+// registered with the built-in defaults, not the environment's values, so
+// `serve -h` never prints a database password from the environment.
+func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env "+Env.Addr+")")
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "data folder of the embedded store and the signing key (env "+Env.Data+")")
 	fs.StringVar(&c.DatabaseURL, "database", c.DatabaseURL, "PostgreSQL URL; the embedded SQLite store is used when empty (env "+Env.Database+")")
@@ -80,14 +126,22 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long in-flight requests may finish on shutdown")
 	fs.BoolVar(&c.Pprof, "pprof", false, "serve net/http/pprof under /debug/pprof/")
 	fs.BoolVar(&c.CommitPerRequest, "commit-per-request", false, "commit each write on its own instead of grouping concurrent commits")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return c, err
-		}
-		return c, fmt.Errorf("%w: %v", ErrUsage, err)
-	}
+	fs.IntVar(&c.MaxConns, "max-conns", c.MaxConns, "most connections open at once")
+	fs.Int64Var(&c.MaxBodyMemory, "max-body-memory", c.MaxBodyMemory, "most bytes of request bodies held in memory at once")
+	fs.DurationVar(&c.LoadWait, "load-wait", c.LoadWait, "how long a request waits for a connection slot or body memory before 503")
+	fs.DurationVar(&c.BodyTimeout, "body-timeout", c.BodyTimeout, "how long a request may take to arrive before 408")
+	fs.Int64Var(&c.DrainBytes, "drain-bytes", c.DrainBytes, "most bytes of an oversize body read and discarded before its 413")
+	fs.DurationVar(&c.DrainTimeout, "drain-timeout", c.DrainTimeout, "most time spent discarding an oversize body before its 413")
+	fs.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "requests per second per client and merchant (0: no limit)")
+	fs.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "requests a client and merchant may send at once above --rate-limit")
+	fs.Float64Var(&c.TokenRateLimit, "token-rate-limit", c.TokenRateLimit, "token requests per second per client_id and merchant (0: no limit)")
+	fs.IntVar(&c.TokenRateBurst, "token-rate-burst", c.TokenRateBurst, "token requests at once above --token-rate-limit")
+}
 
-	// The environment fills what no flag set.
+// Complete fills from the environment what no flag of fs (parsed, with
+// Register's flags) set, then checks the result. A usage problem is
+// returned as an error wrapping ErrUsage.
+func (c *Config) Complete(fs *flag.FlagSet, getenv func(string) string) error {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	var errs []error
@@ -110,16 +164,13 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		}
 		c.TokenTTL = d
 	}
-	if fs.NArg() > 0 {
-		errs = append(errs, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
-	}
 	if len(errs) == 0 {
 		errs = c.Validate()
 	}
 	if len(errs) > 0 {
-		return c, fmt.Errorf("%w: %w", ErrUsage, errors.Join(errs...))
+		return fmt.Errorf("%w: %w", ErrUsage, errors.Join(errs...))
 	}
-	return c, nil
+	return nil
 }
 
 // ErrUsage marks a configuration the user must correct.
@@ -142,6 +193,27 @@ func (c Config) Validate() []error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("--log-format %q must be text or json", c.LogFormat))
+	}
+	if c.MaxConns < 1 {
+		errs = append(errs, fmt.Errorf("--max-conns %d must be at least 1", c.MaxConns))
+	}
+	// The largest body (an image, 3 MiB) must fit, or it could never be read.
+	if c.MaxBodyMemory < 4<<20 {
+		errs = append(errs, fmt.Errorf("--max-body-memory %d must be at least 4194304 (4 MiB), the largest body", c.MaxBodyMemory))
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"--load-wait", c.LoadWait}, {"--body-timeout", c.BodyTimeout}, {"--drain-timeout", c.DrainTimeout}} {
+		if d.v <= 0 {
+			errs = append(errs, fmt.Errorf("%s %s must be positive", d.name, d.v))
+		}
+	}
+	if c.DrainBytes < 0 {
+		errs = append(errs, fmt.Errorf("--drain-bytes %d must not be negative", c.DrainBytes))
+	}
+	if c.RateLimit < 0 || c.TokenRateLimit < 0 || c.RateBurst < 0 || c.TokenRateBurst < 0 {
+		errs = append(errs, errors.New("--rate-limit, --rate-burst, --token-rate-limit and --token-rate-burst must not be negative"))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -3,8 +3,6 @@ package server
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
-	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -23,10 +21,12 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, in *input) error
 
 // input is what the adapter has checked before a handler runs.
 type input struct {
-	body   []byte
-	msn    string
-	claims *auth.Claims
-	state  *reqState
+	body []byte
+	// reserved is what the body holds of the server's body budget.
+	reserved int64
+	msn      string
+	claims   *auth.Claims
+	state    *reqState
 }
 
 // reqState is filled while a request is served and read by the request log.
@@ -114,6 +114,8 @@ func (s *Server) logRequest(r *http.Request, status int, d time.Duration, st *re
 		slog.String("msn", st.msn),
 		slog.String("client_id", st.clientID),
 		slog.String("trace_id", st.traceID),
+		// The whole traceparent the answer carried, as clients print it.
+		slog.String("traceparent", st.traceparent),
 		slog.String("system_name", h.Get(api.HeaderSystemName)),
 		slog.String("system_version", h.Get(api.HeaderSystemVersion)),
 		slog.String("plugin_name", h.Get(api.HeaderSystemPluginName)),
@@ -184,8 +186,9 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// wrap adapts a route's handler: it authenticates, checks the body's type
-// and size, reads it, and maps a returned error to a response.
+// wrap adapts a route's handler: it authenticates, applies the rate
+// limit, checks the body's type and size, reads it, and maps a returned
+// error to a response.
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		in := &input{state: stateOf(w)}
@@ -197,6 +200,9 @@ func (s *Server) wrap(rt route) http.Handler {
 		if err != nil {
 			s.writeError(w, r, err)
 		}
+		// The body's bytes count against the server's bound until the
+		// answer is written.
+		s.bodies.release(in.reserved)
 	})
 }
 
@@ -204,6 +210,18 @@ func (s *Server) prepare(w http.ResponseWriter, r *http.Request, rt route, in *i
 	if rt.auth {
 		if err := s.authenticate(r, in); err != nil {
 			return err
+		}
+		if ok, wait := s.rates.allow(in.claims.ClientID, in.msn); !ok {
+			return s.rateLimited(wait)
+		}
+	}
+	if rt.path == tokenPath {
+		h := r.Header
+		if ok, wait := s.tokenRates.allow(h.Get(api.HeaderClientID), h.Get(api.HeaderMSN)); !ok {
+			return s.rateLimited(wait)
+		}
+		if ps := checkSystemHeaders(h); len(ps) > 0 {
+			return &auth.TokenError{Status: http.StatusBadRequest, Code: auth.CodeInvalidRequest, Description: ps[0].Reason}
 		}
 	}
 	if rt.limit == 0 {
@@ -213,39 +231,17 @@ func (s *Server) prepare(w http.ResponseWriter, r *http.Request, rt route, in *i
 		return api.NewProblem(api.ErrUnsupportedMediaType, api.CodeMediaType,
 			"The body must be JSON, but Content-Type is "+strconv.Quote(ct)+"; send Content-Type: application/json (curl sends a form type with -d unless told otherwise).")
 	}
-	// Refuse a declared oversize body before reading any of it.
+	// A declared oversize body is refused before any of it is kept.
 	if r.ContentLength > rt.limit {
-		return tooLarge(rt.limit)
+		return s.refuseTooLarge(w, r, rt.limit)
 	}
-	body, err := readBody(w, r, rt.limit)
+	body, reserved, err := s.readBody(r, rt.limit)
+	in.reserved = reserved
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return tooLarge(rt.limit)
-		}
-		return api.NewProblem(api.ErrInvalid, api.CodeInvalidRequest, "The request body could not be read: "+err.Error())
+		return s.bodyError(w, r, rt.limit, err)
 	}
 	in.body = body
 	return nil
-}
-
-func tooLarge(limit int64) error {
-	return api.NewProblem(api.ErrTooLarge, api.CodeBodyTooLarge,
-		"The body is larger than this operation's limit of "+strconv.FormatInt(limit>>20, 10)+" MiB.")
-}
-
-// readBody reads at most limit bytes, sized up front from Content-Length
-// so large images are not copied while the buffer grows.
-func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
-	rd := http.MaxBytesReader(w, r.Body, limit)
-	if r.ContentLength > 0 {
-		buf := make([]byte, r.ContentLength)
-		if _, err := io.ReadFull(rd, buf); err != nil {
-			return nil, err
-		}
-		return buf, nil
-	}
-	return io.ReadAll(rd)
 }
 
 // jsonContentType accepts JSON, any +json type, and no type at all.
@@ -291,13 +287,7 @@ func (s *Server) authenticate(r *http.Request, in *input) error {
 			"Access denied due to invalid subscription key: it is not the key the access token was issued for.")
 	}
 	msn := h.Get(api.HeaderMSN)
-	params := api.CheckMSN(msn)
-	for _, name := range systemHeaders {
-		if v := h.Get(name); len(v) > api.MaxSystemHeaderLen {
-			params = append(params, api.InvalidParam{Name: name, Code: api.CodeTooLong,
-				Reason: name + " must be at most " + strconv.Itoa(api.MaxSystemHeaderLen) + " characters (keep it within 30), got " + strconv.Itoa(len(v)) + "."})
-		}
-	}
+	params := append(api.CheckMSN(msn), checkSystemHeaders(h)...)
 	if err := api.Invalid(params); err != nil {
 		return err
 	}
@@ -308,5 +298,3 @@ func (s *Server) authenticate(r *http.Request, in *input) error {
 	in.msn, in.claims, in.state.msn = msn, claims, msn
 	return nil
 }
-
-var systemHeaders = [...]string{api.HeaderSystemName, api.HeaderSystemVersion, api.HeaderSystemPluginName, api.HeaderSystemPluginVersion}

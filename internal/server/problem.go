@@ -20,6 +20,8 @@ type gatewayError struct {
 	// Code is a stable machine-readable reason, so clients need not parse
 	// the message.
 	Code string `json:"code"`
+	// retryAfter is the Retry-After of a 429, in seconds; 0 means 1.
+	retryAfter int
 }
 
 func gateway(status int, code, msg string) error {
@@ -44,23 +46,28 @@ type tokenErrorBody struct {
 // the trace id and never sent to the caller.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var (
-		gw  *gatewayError
-		te  *auth.TokenError
-		mbe *http.MaxBytesError
+		gw *gatewayError
+		te *auth.TokenError
 	)
 	switch {
 	case errors.As(err, &gw):
 		if gw.StatusCode == http.StatusTooManyRequests {
-			w.Header().Set("Retry-After", "1")
+			w.Header().Set("Retry-After", strconv.Itoa(max(gw.retryAfter, 1)))
 		}
 		writeJSON(w, gw.StatusCode, "application/json", gw)
 	case errors.As(err, &te):
 		writeJSON(w, te.Status, "application/json", tokenErrorBody{Error: te.Code, Description: te.Description})
-	case errors.As(err, &mbe):
-		s.writeProblem(w, r, tooLarge(mbe.Limit).(*api.Problem))
 	default:
 		p := api.AsProblem(err)
-		if p.Status >= 500 {
+		switch {
+		case p.Status == http.StatusServiceUnavailable && (p.Code == api.CodeOverloaded || p.Code == api.CodeStorageFull):
+			// The limits' and the full store's answers say what happened;
+			// the cause is the server's state, not a secret.
+			if p.Code == api.CodeStorageFull {
+				s.log.Error("request failed", "trace_id", stateOf(w).traceID, "err", err)
+			}
+			w.Header().Set("Retry-After", "1")
+		case p.Status >= 500:
 			s.log.Error("request failed", "trace_id", stateOf(w).traceID, "err", err)
 			if p.Status == http.StatusServiceUnavailable {
 				w.Header().Set("Retry-After", "1")

@@ -29,6 +29,9 @@ type Options struct {
 	NewID func() string
 	// Pprof mounts net/http/pprof under /debug/pprof/.
 	Pprof bool
+	// Limits bound connections, body memory and request rates; zero
+	// fields take DefaultLimits.
+	Limits Limits
 }
 
 // Server answers the API. It is safe for concurrent use.
@@ -41,7 +44,12 @@ type Server struct {
 	now     func() time.Time
 	newID   func() string
 	handler http.Handler
-	jwks    []byte
+
+	limits     Limits
+	bodies     bodyBudget
+	rates      *rateLimiter
+	tokenRates *rateLimiter
+	refusals   Refusals
 }
 
 // New builds a Server from opts.
@@ -55,6 +63,10 @@ func New(opts Options) *Server {
 		now:    opts.Now,
 		newID:  opts.NewID,
 	}
+	s.limits = opts.Limits.withDefaults()
+	s.bodies = bodyBudget{max: s.limits.BodyMemory, wait: s.limits.LoadWait}
+	s.rates = newRateLimiter(s.limits.RateLimit, s.limits.RateBurst)
+	s.tokenRates = newRateLimiter(s.limits.TokenRateLimit, s.limits.TokenRateBurst)
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -64,24 +76,35 @@ func New(opts Options) *Server {
 	if s.newID == nil {
 		s.newID = func() string { return uuid.NewString() }
 	}
-	if s.keys != nil {
-		s.jwks = s.keys.JWKS()
-	}
 	mux := http.NewServeMux()
 	s.routes(mux, opts.Pprof)
-	s.handler = s.observe(tokenPathFold(mux))
+	s.handler = s.observe(s.hygiene(tokenPathFold(mux)))
 	return s
 }
+
+// Limits returns the limits in force, defaults filled in.
+func (s *Server) Limits() Limits { return s.limits }
+
+// Refusals returns the counters of what the limits refused, for metrics.
+func (s *Server) Refusals() *Refusals { return &s.refusals }
+
+// BodyMemoryInUse returns the bytes of request bodies held now.
+func (s *Server) BodyMemoryInUse() int64 { return s.bodies.used.Load() }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // tokenPathFold matches the token path case-insensitively: clients send
-// /accessToken/get as often as /accesstoken/get.
+// /accessToken/get as often as /accesstoken/get. One trailing slash is
+// kept, as on every operation.
 func tokenPathFold(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != tokenPath && strings.EqualFold(r.URL.Path, tokenPath) {
+		p, slash := strings.CutSuffix(r.URL.Path, "/")
+		if p != tokenPath && strings.EqualFold(p, tokenPath) {
 			r.URL.Path = tokenPath
+			if slash {
+				r.URL.Path += "/"
+			}
 			r.URL.RawPath = ""
 		}
 		next.ServeHTTP(w, r)
