@@ -7,6 +7,8 @@ import (
 
 	"github.com/ordermgmt/ordermgmt/api"
 	"github.com/ordermgmt/ordermgmt/internal/config"
+	// The postgres store joins the registry app opens database URLs with.
+	_ "github.com/ordermgmt/ordermgmt/internal/store/postgres"
 	"github.com/ordermgmt/ordermgmt/internal/store/postgres/pgtest"
 )
 
