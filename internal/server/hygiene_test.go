@@ -7,8 +7,7 @@ import (
 
 	"github.com/ordermgmt/ordermgmt/api"
 	"github.com/ordermgmt/ordermgmt/internal/config"
-	// The postgres store joins the registry app opens database URLs with.
-	_ "github.com/ordermgmt/ordermgmt/internal/store/postgres"
+	_ "github.com/ordermgmt/ordermgmt/internal/store/postgres" // postgres:// URLs
 	"github.com/ordermgmt/ordermgmt/internal/store/postgres/pgtest"
 )
 
