@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -213,6 +212,10 @@ func (e *Error) UserMessage() string {
 		return e.subject() + " is too large for the service."
 	case s == http.StatusUnsupportedMediaType:
 		return "The service did not accept the request's content type."
+	case s == http.StatusRequestTimeout:
+		return e.subject() + " arrived too slowly at the service and was not stored; try again."
+	case s == http.StatusServiceUnavailable && e.Code == codeStorageFull:
+		return "The service's storage is full, so nothing can be saved right now (reading still works); tell whoever runs the service."
 	case s == http.StatusTooManyRequests:
 		return "Too many requests were sent to the service; wait a moment and try again."
 	case s == http.StatusServiceUnavailable || s == http.StatusBadGateway || s == http.StatusGatewayTimeout:
@@ -222,6 +225,10 @@ func (e *Error) UserMessage() string {
 	}
 	return fmt.Sprintf("%s failed with HTTP status %d.", e.subject(), s)
 }
+
+// codeStorageFull is the problem code of a write refused for lack of space
+// (contract §8).
+const codeStorageFull = "storage_full"
 
 // sentenceTail ends a sentence with the service's message, if any.
 func sentenceTail(msg string) string {
@@ -270,9 +277,10 @@ func UserMessage(err error) string {
 	case errors.Is(err, context.Canceled):
 		return "The request was cancelled."
 	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return "The service could not be reached; check the network connection and the base URL."
+	// A transport failure names its cause (refused, DNS, TLS, timeout):
+	// each has a different fix.
+	if cause, ok := Unreachable(err); ok {
+		return unreachableMessage(err, cause)
 	}
 	return err.Error()
 }

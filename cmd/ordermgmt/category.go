@@ -31,7 +31,9 @@ type categorySetResult struct {
 // image) the app shows with the payment.
 func runCategorySet(ctx context.Context, args []string, e *env) error {
 	fs := newFlagSet("category set", "category set ORDER --type TYPE --url URL [--image ID] [flags]",
-		"Adds or replaces the category of an order: the link, and optionally the image, the app shows with it.", e)
+		"Adds or replaces the category of an order: the link, and optionally the image, the app shows with it.", e,
+		"ordermgmt category set 1001 --type DELIVERY --url https://shop.example/orders/1001",
+		"ordermgmt category set 1001 --type ticket --url https://shop.example/t/1001 --image logo-2 --payment-type recurring")
 	var af apiFlags
 	af.register(fs, true)
 	typ := fs.String("type", "", "category: GENERAL, RECEIPT, ORDER_CONFIRMATION, DELIVERY, TICKET or BOOKING (any letter case)")

@@ -14,14 +14,16 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/ordermgmt/ordermgmt/internal/auth"
 	"github.com/ordermgmt/ordermgmt/internal/config"
+	"github.com/ordermgmt/ordermgmt/internal/console"
 	"github.com/ordermgmt/ordermgmt/internal/server"
 	"github.com/ordermgmt/ordermgmt/internal/store"
-	"github.com/ordermgmt/ordermgmt/internal/store/postgres"
 	"github.com/ordermgmt/ordermgmt/internal/store/sqlite"
 )
 
@@ -43,7 +45,9 @@ type App struct {
 	cfg     config.Config
 	log     *slog.Logger
 	httpSrv *http.Server
-	served  chan error
+	// consoleKey is the subscription key of the console's own tokens.
+	consoleKey string
+	served     chan error
 }
 
 // Start opens the store, loads or creates the signing key, binds the
@@ -52,7 +56,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &App{cfg: cfg, log: log, served: make(chan error, 1)}
+	a := &App{cfg: cfg, log: log, served: make(chan error, 1), consoleKey: rand.Text()}
 	st, loc, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -64,7 +68,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 
-	authn, err := authenticator(cfg)
+	authn, fc, err := authenticator(cfg)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -75,15 +79,32 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	a.Deployment = dep
+	issuer := auth.NewIssuer(auth.IssuerConfig{Keys: keys, Issuer: "ordermgmt", TTL: cfg.TokenTTL,
+		Mode: dep.Mode, Deployment: dep.ID})
 	srv := server.New(server.Options{
-		Store: st,
-		Issuer: auth.NewIssuer(auth.IssuerConfig{Keys: keys, Issuer: "ordermgmt", TTL: cfg.TokenTTL,
-			Mode: dep.Mode, Deployment: dep.ID}),
-		Authenticator: authn,
+		Store:         st,
+		Issuer:        issuer,
+		Authenticator: consoleTokens{authn, a.consoleKey},
 		Keys:          keys,
 		Logger:        log,
 		Pprof:         cfg.Pprof,
 		Limits:        limits(cfg),
+	})
+
+	// The support console shares the port: /console/ is its, the rest the API's.
+	con, err := newConsole(srv, issuer, st, fc, cfg.Addr, a.consoleKey, log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	// Split by prefix, not with a ServeMux: a mux would redirect unclean
+	// API paths, which the API answers with 400 (contract §8).
+	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; (p == console.Prefix || strings.HasPrefix(p, console.Prefix+"/")) && cleanPath(p) {
+			con.ServeHTTP(w, r)
+			return
+		}
+		srv.ServeHTTP(w, r)
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -94,7 +115,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	a.URL = "http://" + ln.Addr().String()
 	lim := srv.Limits()
 	a.httpSrv = &http.Server{
-		Handler:           srv,
+		Handler:           root,
 		ReadHeaderTimeout: 10 * time.Second,
 		// A body still arriving at ReadTimeout is answered 408; the
 		// answer, and the drain before a 413, need the write to outlast it.
@@ -118,16 +139,17 @@ func Mode(cfg config.Config) string {
 	return auth.ModeSandbox
 }
 
-// authenticator is the sandbox's, or the configured sales units'.
-func authenticator(cfg config.Config) (auth.Authenticator, error) {
+// authenticator is the sandbox's, or the configured sales units' with the
+// file they were read from.
+func authenticator(cfg config.Config) (auth.Authenticator, *auth.FileConfig, error) {
 	if cfg.ConfigFile == "" {
-		return auth.Sandbox(), nil
+		return auth.Sandbox(), nil, nil
 	}
 	fc, err := auth.LoadConfig(cfg.ConfigFile)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return auth.Configured(fc), nil
+	return auth.Configured(fc), fc, nil
 }
 
 // deploymentStore is a store that records its deployment.
@@ -172,11 +194,11 @@ func (a *App) Reload() error {
 	if a.cfg.ConfigFile == "" {
 		return nil
 	}
-	authn, err := authenticator(a.cfg)
+	authn, _, err := authenticator(a.cfg)
 	if err != nil {
 		return fmt.Errorf("reload %s (the previous sales units stay in force): %w", a.cfg.ConfigFile, err)
 	}
-	a.Server.SetAuthenticator(authn)
+	a.Server.SetAuthenticator(consoleTokens{authn, a.consoleKey})
 	return nil
 }
 
@@ -201,14 +223,31 @@ func limits(cfg config.Config) server.Limits {
 	return l
 }
 
+// cleanPath reports whether p has no ".", ".." or empty segment; an
+// unclean path goes to the API, which refuses it, rather than being
+// redirected somewhere else.
+func cleanPath(p string) bool {
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c == p
+}
+
 // openStore opens the configured store and says where its data is.
 func openStore(ctx context.Context, cfg config.Config) (store.Store, string, error) {
 	if cfg.DatabaseURL != "" {
-		st, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{})
+		// Through the registry, so that clienttest, which starts only
+		// SQLite servers, does not link the PostgreSQL driver.
+		st, err := store.OpenURL(ctx, cfg.DatabaseURL)
 		if err != nil {
 			return nil, "", err
 		}
-		return st, st.Location(), nil
+		loc := "database"
+		if l, ok := st.(interface{ Location() string }); ok {
+			loc = l.Location()
+		}
+		return st, loc, nil
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, "", fmt.Errorf("create data folder: %w", err)

@@ -28,6 +28,8 @@ type SalesUnit struct {
 //	                 "subscriptionKey": "...", "msns": ["123456"]}]}
 type FileConfig struct {
 	SalesUnits []SalesUnit `json:"salesUnits"`
+	// Console lists the people who may sign in to the support console.
+	Console *ConsoleConfig `json:"console,omitempty"`
 }
 
 // LoadConfig reads and validates a credentials file. Unknown fields are
@@ -92,6 +94,9 @@ func (c *FileConfig) Validate() error {
 				bad(fmt.Sprintf("msns[%d]", k), "%q is not a Merchant-Serial-Number; use 4 to 7 digits", msn)
 			}
 		}
+	}
+	if c.Console != nil {
+		errs = append(errs, c.Console.Validate())
 	}
 	return errors.Join(errs...)
 }

@@ -96,11 +96,25 @@ var Env = struct {
 // A usage problem is returned as an error wrapping ErrUsage.
 func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	c := Default()
-	// Flags are registered with the built-in defaults, not the environment's
-	// values, so `serve -h` never prints a database password from the
-	// environment.
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	c.Register(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return c, err
+		}
+		return c, fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("%w: unexpected argument %q", ErrUsage, fs.Arg(0))
+	}
+	return c, c.Complete(fs, getenv)
+}
+
+// Register adds serve's flags to fs, bound to c's fields. Flags are
+// registered with the built-in defaults, not the environment's values, so
+// `serve -h` never prints a database password from the environment.
+func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env "+Env.Addr+")")
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "data folder of the embedded store and the signing key (env "+Env.Data+")")
 	fs.StringVar(&c.DatabaseURL, "database", c.DatabaseURL, "PostgreSQL URL; the embedded SQLite store is used when empty (env "+Env.Database+")")
@@ -122,14 +136,12 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "requests a client and merchant may send at once above --rate-limit")
 	fs.Float64Var(&c.TokenRateLimit, "token-rate-limit", c.TokenRateLimit, "token requests per second per client_id and merchant (0: no limit)")
 	fs.IntVar(&c.TokenRateBurst, "token-rate-burst", c.TokenRateBurst, "token requests at once above --token-rate-limit")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return c, err
-		}
-		return c, fmt.Errorf("%w: %v", ErrUsage, err)
-	}
+}
 
-	// The environment fills what no flag set.
+// Complete fills from the environment what no flag of fs (parsed, with
+// Register's flags) set, then checks the result. A usage problem is
+// returned as an error wrapping ErrUsage.
+func (c *Config) Complete(fs *flag.FlagSet, getenv func(string) string) error {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	var errs []error
@@ -152,16 +164,13 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		}
 		c.TokenTTL = d
 	}
-	if fs.NArg() > 0 {
-		errs = append(errs, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
-	}
 	if len(errs) == 0 {
 		errs = c.Validate()
 	}
 	if len(errs) > 0 {
-		return c, fmt.Errorf("%w: %w", ErrUsage, errors.Join(errs...))
+		return fmt.Errorf("%w: %w", ErrUsage, errors.Join(errs...))
 	}
-	return c, nil
+	return nil
 }
 
 // ErrUsage marks a configuration the user must correct.

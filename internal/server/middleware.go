@@ -114,6 +114,8 @@ func (s *Server) logRequest(r *http.Request, status int, d time.Duration, st *re
 		slog.String("msn", st.msn),
 		slog.String("client_id", st.clientID),
 		slog.String("trace_id", st.traceID),
+		// The whole traceparent the answer carried, as clients print it.
+		slog.String("traceparent", st.traceparent),
 		slog.String("system_name", h.Get(api.HeaderSystemName)),
 		slog.String("system_version", h.Get(api.HeaderSystemVersion)),
 		slog.String("plugin_name", h.Get(api.HeaderSystemPluginName)),

@@ -46,7 +46,6 @@ type Server struct {
 	now     func() time.Time
 	newID   func() string
 	handler http.Handler
-	jwks    []byte
 
 	limits     Limits
 	bodies     bodyBudget
@@ -81,9 +80,6 @@ func New(opts Options) *Server {
 	}
 	if s.newID == nil {
 		s.newID = func() string { return uuid.NewString() }
-	}
-	if s.keys != nil {
-		s.jwks = s.keys.JWKS()
 	}
 	mux := http.NewServeMux()
 	s.routes(mux, opts.Pprof)
@@ -120,11 +116,16 @@ func (s *Server) BodyMemoryInUse() int64 { return s.bodies.used.Load() }
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // tokenPathFold matches the token path case-insensitively: clients send
-// /accessToken/get as often as /accesstoken/get.
+// /accessToken/get as often as /accesstoken/get. One trailing slash is
+// kept, as on every operation.
 func tokenPathFold(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != tokenPath && strings.EqualFold(r.URL.Path, tokenPath) {
+		p, slash := strings.CutSuffix(r.URL.Path, "/")
+		if p != tokenPath && strings.EqualFold(p, tokenPath) {
 			r.URL.Path = tokenPath
+			if slash {
+				r.URL.Path += "/"
+			}
 			r.URL.RawPath = ""
 		}
 		next.ServeHTTP(w, r)

@@ -17,8 +17,10 @@ type Migration struct {
 
 var migrationName = regexp.MustCompile(`^([0-9]{4})_[a-z0-9_]+\.sql$`)
 
-// LoadMigrations reads dir of fsys: files named NNNN_words.sql, numbered
-// from 1 without gaps, in order.
+// LoadMigrations reads dir of fsys: files named NNNN_words.sql, starting at
+// 1 and counting up, in order. Numbers are fixed per feature, so a build
+// may lack one (0004 without 0003); each applies on its own and is recorded
+// by number, so one that arrives later still applies.
 func LoadMigrations(fsys fs.FS, dir string) ([]Migration, error) {
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
@@ -31,8 +33,11 @@ func LoadMigrations(fsys fs.FS, dir string) ([]Migration, error) {
 			return nil, fmt.Errorf("migration %s: name must look like 0001_words.sql", e.Name())
 		}
 		v, _ := strconv.Atoi(m[1])
-		if want := len(ms) + 1; v != want {
-			return nil, fmt.Errorf("migration %s: version %d, want %d (versions count up from 1 without gaps)", e.Name(), v, want)
+		switch {
+		case len(ms) == 0 && v != 1:
+			return nil, fmt.Errorf("migration %s: version %d, want 1 (versions start at 1)", e.Name(), v)
+		case len(ms) > 0 && v == ms[len(ms)-1].Version:
+			return nil, fmt.Errorf("migration %s: version %d is taken by %s", e.Name(), v, ms[len(ms)-1].Name)
 		}
 		b, err := fs.ReadFile(fsys, path.Join(dir, e.Name()))
 		if err != nil {

@@ -18,8 +18,8 @@ func TestLoadMigrations(t *testing.T) {
 		wantErr string
 	}{
 		{"in order", []string{"0002_more.sql", "0001_init.sql"}, []int{1, 2}, ""},
-		{"gap", []string{"0001_init.sql", "0003_skip.sql"}, nil, "want 2"},
-		{"duplicate", []string{"0001_init.sql", "0001_again.sql"}, nil, "want 2"},
+		{"gap", []string{"0001_init.sql", "0003_skip.sql"}, []int{1, 3}, ""},
+		{"duplicate", []string{"0001_init.sql", "0001_again.sql"}, nil, "is taken by"},
 		{"bad name", []string{"0001_init.sql", "2_x.sql"}, nil, "name must look like"},
 		{"not from one", []string{"0002_more.sql"}, nil, "want 1"},
 		{"empty", nil, nil, "no migrations"},

@@ -1,0 +1,240 @@
+// Package form reads the support console's forms from requests and checks
+// them before anything is sent, with the rules of package api. A form keeps
+// exactly what was typed, so a page that failed can show it again.
+package form
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/ordermgmt/ordermgmt/api"
+	"github.com/ordermgmt/ordermgmt/client"
+)
+
+// Errors maps a form field to the sentences that concern it. The key ""
+// holds what concerns the whole form.
+type Errors map[string][]string
+
+// Add appends a sentence to a field.
+func (e Errors) Add(field, msg string) { e[field] = append(e[field], msg) }
+
+// Any reports whether there is any message.
+func (e Errors) Any() bool { return len(e) > 0 }
+
+// Lookup is the order lookup form: which merchant, which order.
+type Lookup struct {
+	MSN, PaymentType, OrderID string
+}
+
+// LookupFromRequest reads the lookup form (a GET form: its values are in
+// the query).
+func LookupFromRequest(r *http.Request) Lookup {
+	q := r.URL.Query()
+	return Lookup{
+		MSN:         strings.TrimSpace(q.Get("msn")),
+		PaymentType: strings.TrimSpace(q.Get("paymentType")),
+		OrderID:     strings.TrimSpace(q.Get("orderId")),
+	}
+}
+
+// Validate checks the lookup with the API's path rules.
+func (l Lookup) Validate() (api.PaymentType, Errors) {
+	errs := Errors{}
+	for _, p := range api.CheckMSN(l.MSN) {
+		errs.Add("msn", client.FieldMessage(p))
+	}
+	pt, err := api.ParsePaymentType(l.PaymentType)
+	if err != nil {
+		errs.Add("paymentType", "Choose the payment type: ECOM (eCom and ePayment) or RECURRING.")
+	}
+	for _, p := range api.CheckOrderID(l.OrderID) {
+		errs.Add("orderId", client.FieldMessage(p))
+	}
+	return pt, errs
+}
+
+// SignIn is the sign-in form.
+type SignIn struct {
+	Name     string
+	Password string
+}
+
+// SignInFromRequest reads the sign-in form.
+func SignInFromRequest(r *http.Request) SignIn {
+	return SignIn{Name: strings.TrimSpace(r.PostFormValue("name")), Password: r.PostFormValue("password")}
+}
+
+// Category is the form that sets an order's category (v2).
+type Category struct {
+	Type, URL, ImageID string
+}
+
+// CategoryFromRequest reads the category form.
+func CategoryFromRequest(r *http.Request) Category {
+	return Category{
+		Type:    strings.TrimSpace(r.PostFormValue("category")),
+		URL:     strings.TrimSpace(r.PostFormValue("orderDetailsUrl")),
+		ImageID: strings.TrimSpace(r.PostFormValue("imageId")),
+	}
+}
+
+// API is the category as the API takes it; an empty image id is none.
+func (c Category) API() api.Category {
+	cat := api.Category{Category: api.CategoryType(c.Type), OrderDetailsURL: c.URL}
+	if c.ImageID != "" {
+		id := c.ImageID
+		cat.ImageID = &id
+	}
+	return cat
+}
+
+// Validate checks the category with the API's rules.
+func (c Category) Validate() Errors {
+	errs := Errors{}
+	cat := c.API()
+	AddProblem(errs, cat.Validate(), CategoryFields)
+	return errs
+}
+
+// Image is the image upload form.
+type Image struct {
+	// ImageID is what was typed; empty means the content-addressed id.
+	ImageID  string
+	FileName string
+	Data     []byte
+}
+
+// maxUpload bounds the multipart body: the largest image the API takes
+// and room for the other fields.
+const maxUpload = api.MaxImageBytes + 64<<10
+
+// ImageFromRequest reads the multipart upload form. A file over the API's
+// limit is an error on the file field, not a failed request.
+func ImageFromRequest(w http.ResponseWriter, r *http.Request) (Image, Errors, error) {
+	errs := Errors{}
+	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
+	if err := r.ParseMultipartForm(maxUpload); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			errs.Add("file", "The file is larger than 2 MB, the most the API takes; choose a smaller image.")
+			return Image{}, errs, nil
+		}
+		return Image{}, nil, fmt.Errorf("read upload: %w", err)
+	}
+	img := Image{ImageID: strings.TrimSpace(r.PostFormValue("imageId"))}
+	f, hdr, err := r.FormFile("file")
+	switch {
+	case errors.Is(err, http.ErrMissingFile):
+		errs.Add("file", "Choose a PNG or JPEG file to upload.")
+		return img, errs, nil
+	case err != nil:
+		return img, nil, fmt.Errorf("read upload: %w", err)
+	}
+	defer f.Close()
+	img.FileName = hdr.Filename
+	img.Data, err = io.ReadAll(io.LimitReader(f, maxUpload))
+	if err != nil {
+		return img, nil, fmt.Errorf("read upload: %w", err)
+	}
+	return img, errs, nil
+}
+
+// Validate checks the image with the API's rules: PNG or JPEG, at most
+// 2 MB, at least 167 pixels high, an id of allowed characters.
+func (img Image) Validate() Errors {
+	errs := Errors{}
+	if img.ImageID != "" {
+		for _, p := range api.CheckImageID(img.ImageID) {
+			errs.Add("imageId", client.FieldMessage(p))
+		}
+	}
+	if len(img.Data) == 0 {
+		if len(errs["file"]) == 0 {
+			errs.Add("file", "The file is empty; choose a PNG or JPEG image.")
+		}
+		return errs
+	}
+	if _, ps := api.CheckImageData(img.Data); len(ps) > 0 {
+		for _, p := range ps {
+			errs.Add("file", client.FieldMessage(p))
+		}
+	}
+	return errs
+}
+
+// Receipt is the form that adds an order's receipt as pasted JSON.
+type Receipt struct {
+	JSON string
+}
+
+// ReceiptFromRequest reads the receipt form.
+func ReceiptFromRequest(r *http.Request) Receipt {
+	return Receipt{JSON: r.PostFormValue("receipt")}
+}
+
+// Lint decodes and checks the pasted receipt as the server will. Problems
+// are keyed by their JSON path (orderLines[1].totalTaxAmount), warnings
+// are returned apart: they do not stop sending.
+func (f Receipt) Lint() (*api.Receipt, []Problem, []api.Warning) {
+	if strings.TrimSpace(f.JSON) == "" {
+		return nil, []Problem{{Field: "receipt", Message: "Paste the receipt (order details) as JSON: {\"orderLines\": [...], \"bottomLine\": {...}}."}}, nil
+	}
+	r, err := api.DecodeReceipt([]byte(f.JSON))
+	if err != nil {
+		return nil, Problems(err), nil
+	}
+	return r, nil, r.Warnings()
+}
+
+// Problem is one message about a named field, for lists where the field
+// is a JSON path rather than an input.
+type Problem struct {
+	Field   string
+	Message string
+	Code    string
+}
+
+// Problems lists the invalid parameters of an error (an *api.Problem or a
+// *client.Error), each with its sentence for people.
+func Problems(err error) []Problem {
+	var out []Problem
+	for _, p := range invalidParams(err) {
+		out = append(out, Problem{Field: p.Name, Message: client.FieldMessage(p), Code: p.Code})
+	}
+	return out
+}
+
+func invalidParams(err error) []api.InvalidParam {
+	var ce *client.Error
+	if errors.As(err, &ce) {
+		return ce.InvalidParams
+	}
+	var p *api.Problem
+	if errors.As(err, &p) {
+		return p.InvalidParams
+	}
+	return nil
+}
+
+// AddProblem puts every invalid parameter of err beside its field in errs.
+// fields maps an API name to the form field that shows it (src to file,
+// orderDetailsUrl to itself); a name the map lacks goes to the whole form,
+// prefixed with the name, so no message is ever dropped.
+func AddProblem(errs Errors, err error, fields map[string]string) {
+	for _, p := range invalidParams(err) {
+		if f, ok := fields[p.Name]; ok {
+			errs.Add(f, client.FieldMessage(p))
+			continue
+		}
+		errs.Add("", p.Name+": "+client.FieldMessage(p))
+	}
+}
+
+// CategoryFields are the API names the category form shows beside its inputs.
+var CategoryFields = map[string]string{"category": "category", "orderDetailsUrl": "orderDetailsUrl", "imageId": "imageId"}
+
+// ImageFields are the API names the image form shows beside its inputs.
+var ImageFields = map[string]string{"imageId": "imageId", "src": "file"}

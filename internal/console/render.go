@@ -1,0 +1,117 @@
+package console
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/ordermgmt/ordermgmt/api"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// staticHandler serves the embedded styles; they change only with the
+// binary, so browsers may keep them for a day.
+func staticHandler() http.Handler {
+	sub, _ := fs.Sub(staticFS, "static")
+	files := http.FileServerFS(sub)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		files.ServeHTTP(w, r)
+	})
+}
+
+// pageNames are the templates that are whole pages; each is parsed with
+// the layout and the shared parts.
+var pageNames = []string{"home", "order", "customer", "error"}
+
+type pages struct{ t map[string]*template.Template }
+
+var funcs = template.FuncMap{
+	"amount":    api.FormatAmount,
+	"rate":      api.FormatRate,
+	"pathesc":   url.PathEscape,
+	"queryesc":  url.QueryEscape,
+	"join":      strings.Join,
+	"labelOf":   func(t api.CategoryType) string { return t.Label() },
+	"lower":     strings.ToLower,
+	"hasErrors": func(m map[string][]string, k string) bool { return len(m[k]) > 0 },
+}
+
+func loadPages() (*pages, error) {
+	p := &pages{t: map[string]*template.Template{}}
+	for _, name := range pageNames {
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS,
+			"templates/layout.html", "templates/parts.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("console templates: %w", err)
+		}
+		p.t[name] = t
+	}
+	return p, nil
+}
+
+// pageData is what every page gets: the layout's parts and the page's own.
+type pageData struct {
+	Title  string
+	Prefix string
+	// User is who is signed in; "" on the sign-in page.
+	User     string
+	SignedIn bool
+	Open     bool
+	// OpenWarning is set when an open console can be reached from other
+	// machines: every page says so.
+	OpenWarning bool
+	CSRF        string
+	Where       string
+	Page        any
+}
+
+// render executes a page into a buffer first, so a template error becomes
+// an error page instead of half a page.
+func (c *Console) render(w http.ResponseWriter, r *http.Request, s *session, status int, name, title string, page any) {
+	d := pageData{
+		Title: title, Prefix: Prefix, Open: c.opts.Open, Where: c.opts.Where, Page: page,
+		OpenWarning: c.opts.Open && (!c.opts.Loopback || !isLoopbackHost(r.Host)),
+	}
+	if s != nil {
+		d.CSRF = s.csrf
+		d.User, d.SignedIn = s.user, s.signedIn()
+	}
+	var buf bytes.Buffer
+	if err := c.pages.t[name].ExecuteTemplate(&buf, "layout", d); err != nil {
+		c.log.Error("console: render", "page", name, "err", err)
+		http.Error(w, "The console could not draw this page; the error is in its log.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// httpsLink returns u when it is an absolute https URL that the API's own
+// URL rules accept, else "": anything else is shown as text, never as a
+// link.
+func httpsLink(u string) string {
+	if u == "" {
+		return ""
+	}
+	cat := api.Category{Category: api.CategoryGeneral, OrderDetailsURL: u}
+	if cat.Validate() != nil {
+		return ""
+	}
+	pu, err := url.Parse(u)
+	if err != nil || pu.Scheme != "https" || pu.Host == "" {
+		return ""
+	}
+	return u
+}
