@@ -56,7 +56,7 @@ var commands = map[string]command{
 	"bench":       {"measure the server against a bare net/http reference on this machine", runBench},
 	"token":       {"print an access token", runToken},
 	"image":       {"upload an image for categories (image add FILE)", runImage},
-	"category":    {"category set ORDER: add or replace the category of an order", runCategory},
+	"category":    {"manage an order's categories (category set ORDER for v2; category add|list ORDER, get|delete ID for v3)", runCategory},
 	"receipt":     {"send the receipt of an order (receipt add ORDER) or check one offline (receipt lint F)", runReceipt},
 	"order":       {"show an order's category, receipt, totals and VAT (order get ORDER)", runOrder},
 	"console":     {"run the support console against any Order Management API", runConsole},

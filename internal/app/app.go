@@ -22,6 +22,7 @@ import (
 	"github.com/ordermgmt/ordermgmt/internal/auth"
 	"github.com/ordermgmt/ordermgmt/internal/config"
 	"github.com/ordermgmt/ordermgmt/internal/console"
+	"github.com/ordermgmt/ordermgmt/internal/sandbox"
 	"github.com/ordermgmt/ordermgmt/internal/server"
 	"github.com/ordermgmt/ordermgmt/internal/store"
 	"github.com/ordermgmt/ordermgmt/internal/store/sqlite"
@@ -45,9 +46,20 @@ type App struct {
 	cfg     config.Config
 	log     *slog.Logger
 	httpSrv *http.Server
+	served  chan error
 	// consoleKey is the subscription key of the console's own tokens.
 	consoleKey string
-	served     chan error
+	// sandbox is nil in configured mode.
+	sandbox *sandbox.Sandbox
+}
+
+// Sandbox returns the sandbox's tools, or nil in configured mode.
+func (a *App) Sandbox() *sandbox.Sandbox { return a.sandbox }
+
+func (a *App) closeSandbox() {
+	if a.sandbox != nil {
+		a.sandbox.Close()
+	}
 }
 
 // Start opens the store, loads or creates the signing key, binds the
@@ -79,6 +91,21 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	a.Deployment = dep
+	var sb *sandbox.Sandbox
+	if cfg.ConfigFile == "" {
+		if sst, ok := st.(sandbox.Store); ok {
+			size := cfg.JournalSize
+			if size == 0 {
+				size = -1 // off
+			}
+			sb, err = sandbox.New(ctx, sandbox.Options{Store: sst, JournalSize: size, Logger: log})
+			if err != nil {
+				st.Close()
+				return nil, err
+			}
+		}
+	}
+	a.sandbox = sb
 	issuer := auth.NewIssuer(auth.IssuerConfig{Keys: keys, Issuer: "ordermgmt", TTL: cfg.TokenTTL,
 		Mode: dep.Mode, Deployment: dep.ID})
 	srv := server.New(server.Options{
@@ -88,12 +115,14 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		Keys:          keys,
 		Logger:        log,
 		Pprof:         cfg.Pprof,
+		Sandbox:       sb,
 		Limits:        limits(cfg),
 	})
 
 	// The support console shares the port: /console/ is its, the rest the API's.
 	con, err := newConsole(srv, issuer, st, fc, cfg.Addr, a.consoleKey, log)
 	if err != nil {
+		a.closeSandbox()
 		st.Close()
 		return nil, err
 	}
@@ -109,6 +138,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
+		a.closeSandbox()
 		st.Close()
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
@@ -302,6 +332,8 @@ func (a *App) Done() <-chan error { return a.served }
 // within ctx, then closes the store.
 func (a *App) Shutdown(ctx context.Context) error {
 	err := a.httpSrv.Shutdown(ctx)
+	// The journal's last entries are written before the store closes.
+	a.closeSandbox()
 	if cerr := a.Store.Close(); err == nil {
 		err = cerr
 	}

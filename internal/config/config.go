@@ -37,6 +37,9 @@ type Config struct {
 	Pprof bool
 	// CommitPerRequest turns group commit off, for comparison.
 	CommitPerRequest bool
+	// JournalSize is how many requests the sandbox's journal keeps per
+	// merchant; 0 turns the journal off.
+	JournalSize int
 
 	// Limits (contract §8); README "Limits" lists each with its default.
 	// MaxConns bounds open connections.
@@ -70,6 +73,7 @@ func Default() Config {
 		LogFormat:       "text",
 		LogLevel:        "info",
 		ShutdownTimeout: 15 * time.Second,
+		JournalSize:     10_000,
 		MaxConns:        10000,
 		MaxBodyMemory:   256 << 20,
 		LoadWait:        time.Second,
@@ -126,6 +130,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long in-flight requests may finish on shutdown")
 	fs.BoolVar(&c.Pprof, "pprof", false, "serve net/http/pprof under /debug/pprof/")
 	fs.BoolVar(&c.CommitPerRequest, "commit-per-request", false, "commit each write on its own instead of grouping concurrent commits")
+	fs.IntVar(&c.JournalSize, "journal-size", c.JournalSize, "requests the sandbox journal keeps per merchant; 0 turns the journal off")
 	fs.IntVar(&c.MaxConns, "max-conns", c.MaxConns, "most connections open at once")
 	fs.Int64Var(&c.MaxBodyMemory, "max-body-memory", c.MaxBodyMemory, "most bytes of request bodies held in memory at once")
 	fs.DurationVar(&c.LoadWait, "load-wait", c.LoadWait, "how long a request waits for a connection slot or body memory before 503")
@@ -187,6 +192,9 @@ func (c Config) Validate() []error {
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		errs = append(errs, errors.New("--database must be a postgres:// URL"))
+	}
+	if c.JournalSize < 0 || c.JournalSize > 1_000_000 {
+		errs = append(errs, fmt.Errorf("--journal-size %d must be between 0 (off) and 1000000", c.JournalSize))
 	}
 	if c.TokenTTL < time.Minute || c.TokenTTL > 7*24*time.Hour {
 		errs = append(errs, fmt.Errorf("--token-ttl %s must be between 1m and 168h", c.TokenTTL))

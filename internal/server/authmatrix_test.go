@@ -204,7 +204,9 @@ func TestAuthenticationMatrix(t *testing.T) {
 
 	ops := 0
 	for _, rt := range server.RouteTable() {
-		if !rt.Auth {
+		// The official operations; the /_sandbox/ tools do not exist on
+		// a configured node.
+		if !rt.Auth || rt.Operation == "" {
 			continue
 		}
 		ops++

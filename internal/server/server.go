@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/ordermgmt/ordermgmt/internal/auth"
+	"github.com/ordermgmt/ordermgmt/internal/sandbox"
 	"github.com/ordermgmt/ordermgmt/internal/store"
 )
 
@@ -30,6 +31,10 @@ type Options struct {
 	NewID func() string
 	// Pprof mounts net/http/pprof under /debug/pprof/.
 	Pprof bool
+	// Sandbox serves fault rules, the journal, reset and the checklist
+	// under /_sandbox/ and records every API request; nil (configured
+	// mode) leaves /_sandbox/ unknown.
+	Sandbox *sandbox.Sandbox
 	// Limits bound connections, body memory and request rates; zero
 	// fields take DefaultLimits.
 	Limits Limits
@@ -46,6 +51,7 @@ type Server struct {
 	now     func() time.Time
 	newID   func() string
 	handler http.Handler
+	sandbox *sandbox.Sandbox
 
 	limits     Limits
 	bodies     bodyBudget
@@ -60,12 +66,13 @@ type Server struct {
 // New builds a Server from opts.
 func New(opts Options) *Server {
 	s := &Server{
-		store:  opts.Store,
-		issuer: opts.Issuer,
-		keys:   opts.Keys,
-		log:    opts.Logger,
-		now:    opts.Now,
-		newID:  opts.NewID,
+		store:   opts.Store,
+		issuer:  opts.Issuer,
+		keys:    opts.Keys,
+		log:     opts.Logger,
+		now:     opts.Now,
+		newID:   opts.NewID,
+		sandbox: opts.Sandbox,
 	}
 	s.SetAuthenticator(opts.Authenticator)
 	s.limits = opts.Limits.withDefaults()
