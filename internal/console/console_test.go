@@ -294,6 +294,7 @@ func TestSetCategoryForm(t *testing.T) {
 	p = b.get(p.location)
 	mustContain(t, "order page after set", p.body, "The category is set.", "Shown in the app", "Track your order",
 		`<a href="https://shop.example/d/3"`)
+
 }
 
 func TestFormsNeedTheToken(t *testing.T) {
