@@ -12,6 +12,7 @@ import (
 
 	"github.com/ordermgmt/ordermgmt/client"
 	"github.com/ordermgmt/ordermgmt/internal/auth"
+	"github.com/ordermgmt/ordermgmt/internal/buildinfo"
 	"github.com/ordermgmt/ordermgmt/internal/console"
 )
 
@@ -32,7 +33,10 @@ func runConsole(ctx context.Context, args []string, e *env) error {
 		"Runs the support console against an Order Management API with the sales unit's credentials.\n"+
 			"With --config, console users sign in (the \"console\" section of the configuration file)\n"+
 			"and see only their merchants; without it the console is open, and may listen on a\n"+
-			"loopback address only.", e)
+			"loopback address only.", e,
+		"ordermgmt console",
+		"ordermgmt console --base-url http://127.0.0.1:8080 --addr 127.0.0.1:8081",
+		"ordermgmt console --env test --config console.json --addr :8081")
 	var af apiFlags
 	af.register(fs, false)
 	addr := fs.String("addr", defaultConsoleAddr, "listen address of the console")
@@ -47,7 +51,7 @@ func runConsole(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	cc.System = client.System{Name: consoleSystemName, Version: buildVersion()}
+	cc.System = client.System{Name: consoleSystemName, Version: buildinfo.Version()}
 	opts := console.Options{Open: *cfgFile == "", Where: cc.BaseURL, Loopback: console.LoopbackAddr(*addr)}
 	if *cfgFile != "" {
 		cfg, err := auth.LoadConsoleConfig(*cfgFile)

@@ -45,12 +45,14 @@ type route struct {
 	// anyType accepts any Content-Type (the token call must tolerate what
 	// real clients send).
 	anyType bool
+	// sandbox marks the /_sandbox/ tools, registered in sandbox mode only.
+	sandbox bool
 }
 
 // routeTable lists the whole HTTP surface. The OpenAPI test checks it
 // against the published document.
 func (s *Server) routeTable() []route {
-	return []route{
+	return append([]route{
 		{operation: OpToken, method: "POST", path: tokenPath, handle: s.token, limit: defaultBodyLimit, anyType: true},
 		{operation: OpAddImage, method: "POST", path: "/order-management/v1/images", handle: s.addImage, auth: true, limit: imageBodyLimit},
 		{operation: OpPutCategory, method: "PUT", path: "/order-management/v2/{paymentType}/categories/{orderId}", handle: s.putCategory, auth: true, limit: defaultBodyLimit},
@@ -65,7 +67,7 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/problems/{name}", handle: s.problemDoc},
 		{method: "GET", path: "/healthz", handle: s.healthz},
 		{method: "GET", path: "/readyz", handle: s.readyz},
-	}
+	}, s.sandboxRoutes()...)
 }
 
 // deprecatedPaths are the v1 paths the official document lists as "No
@@ -87,6 +89,10 @@ func (s *Server) routes(mux *http.ServeMux, withPprof bool) {
 	allowed := map[string][]string{}
 	var paths []string
 	for _, rt := range s.routeTable() {
+		if rt.sandbox && s.sandbox == nil {
+			// In configured mode /_sandbox/ paths are unknown: 404.
+			continue
+		}
 		h := s.wrap(rt)
 		mux.Handle(rt.method+" "+rt.path, h)
 		mux.Handle(rt.method+" "+withSlash(rt.path), h)

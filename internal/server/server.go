@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/ordermgmt/ordermgmt/internal/auth"
+	"github.com/ordermgmt/ordermgmt/internal/sandbox"
 	"github.com/ordermgmt/ordermgmt/internal/store"
 )
 
@@ -29,6 +30,10 @@ type Options struct {
 	NewID func() string
 	// Pprof mounts net/http/pprof under /debug/pprof/.
 	Pprof bool
+	// Sandbox serves fault rules, the journal, reset and the checklist
+	// under /_sandbox/ and records every API request; nil (configured
+	// mode) leaves /_sandbox/ unknown.
+	Sandbox *sandbox.Sandbox
 	// Limits bound connections, body memory and request rates; zero
 	// fields take DefaultLimits.
 	Limits Limits
@@ -44,6 +49,7 @@ type Server struct {
 	now     func() time.Time
 	newID   func() string
 	handler http.Handler
+	sandbox *sandbox.Sandbox
 
 	limits     Limits
 	bodies     bodyBudget
@@ -55,13 +61,14 @@ type Server struct {
 // New builds a Server from opts.
 func New(opts Options) *Server {
 	s := &Server{
-		store:  opts.Store,
-		issuer: opts.Issuer,
-		authn:  opts.Authenticator,
-		keys:   opts.Keys,
-		log:    opts.Logger,
-		now:    opts.Now,
-		newID:  opts.NewID,
+		store:   opts.Store,
+		issuer:  opts.Issuer,
+		authn:   opts.Authenticator,
+		keys:    opts.Keys,
+		log:     opts.Logger,
+		now:     opts.Now,
+		newID:   opts.NewID,
+		sandbox: opts.Sandbox,
 	}
 	s.limits = opts.Limits.withDefaults()
 	s.bodies = bodyBudget{max: s.limits.BodyMemory, wait: s.limits.LoadWait}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ordermgmt/ordermgmt/api"
+	"github.com/ordermgmt/ordermgmt/internal/sandbox/sandboxtest"
 	"github.com/ordermgmt/ordermgmt/internal/store"
 	"github.com/ordermgmt/ordermgmt/internal/store/sqlite"
 	"github.com/ordermgmt/ordermgmt/internal/store/storetest"
@@ -213,4 +214,11 @@ func TestNow(t *testing.T) {
 	if got := got.Meta.CreatedAt; !got.Equal(at) {
 		t.Errorf("CreatedAt = %v, want %v (nanoseconds kept)", got, at)
 	}
+}
+
+func TestSandboxStore(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ordermgmt.db")
+	sandboxtest.Run(t, func(t *testing.T) sandboxtest.Store {
+		return open(t, path, sqlite.Options{})
+	})
 }
