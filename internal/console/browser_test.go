@@ -315,6 +315,7 @@ func TestBrowserMounted(t *testing.T) {
 	if err != nil || !loaded {
 		t.Errorf("the category image is not shown (%v)", err)
 	}
+	wantIn(t, "record", kari.text("table.record"), "kari", "set category", "upload image", "done")
 	kari.shot("order", 1280, 900)
 
 	// The customer view: the same total and the app's label.
