@@ -2,11 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/signal"
 	"runtime"
 	"strings"
+	"syscall"
 
 	"github.com/ordermgmt/ordermgmt/internal/app"
 	"github.com/ordermgmt/ordermgmt/internal/buildinfo"
@@ -43,16 +47,32 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	ballast := gcBallast(e.getenv)
 	defer runtime.KeepAlive(ballast)
 	a, err := app.Start(ctx, cfg, log)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("%w\n  hint: another program (another ordermgmt serve?) uses the port; stop it or choose another with --addr", err)
+	}
 	if err != nil {
 		return err
 	}
 	printBanner(e.stdout, cfg, a)
 	log.Info("serving", "url", a.URL, "data", a.DataLocation, "mode", cfg.Mode(), "version", buildinfo.Version())
 
-	select {
-	case <-ctx.Done():
-	case err := <-a.Done():
-		return err
+	// SIGHUP re-reads the sales units file.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for done := false; !done; {
+		select {
+		case <-ctx.Done():
+			done = true
+		case err := <-a.Done():
+			return err
+		case <-hup:
+			if err := a.Reload(); err != nil {
+				log.Error("configuration not reloaded", "err", err)
+			} else {
+				log.Info("configuration reloaded", "mode", cfg.Mode())
+			}
+		}
 	}
 	log.Info("shutting down; finishing in-flight requests", "timeout", cfg.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
