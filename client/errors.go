@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ordermgmt/ordermgmt/api"
 )
@@ -61,6 +62,9 @@ type Error struct {
 	MSN         string
 	// Attempts is how many requests the call sent before giving up.
 	Attempts int
+	// RetryAfter is the wait a 429 or 503 asked for in Retry-After; zero
+	// when it asked for none.
+	RetryAfter time.Duration
 	// Ambiguous is true when an earlier attempt of the same call failed
 	// without a clear answer (a network error or a 5xx), so that a conflict
 	// may be with that attempt's own data.

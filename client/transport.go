@@ -168,7 +168,7 @@ func (cl *Client) attempt(ctx context.Context, c call, token, trace string) (*re
 	wait := time.Duration(-1)
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), cl.now()); ok {
-			wait = d
+			wait, e.RetryAfter = d, d
 		}
 	}
 	return nil, wait, e

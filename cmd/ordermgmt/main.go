@@ -43,6 +43,7 @@ var commands = map[string]command{
 	"category":    {"category set ORDER: add or replace the category of an order", runCategory},
 	"receipt":     {"receipt add ORDER, receipt lint F: send or check a receipt", runReceipt},
 	"order":       {"order get ORDER: show an order's category, receipt, totals and VAT", runOrder},
+	"relay":       {"run the relay in front of Vipps MobilePay; relay status: its deliveries", runRelay},
 }
 
 // usageError is a mistake in how the command was called (exit status 2).

@@ -32,6 +32,10 @@ type Options struct {
 	// Limits bound connections, body memory and request rates; zero
 	// fields take DefaultLimits.
 	Limits Limits
+	// Routes are operations a program built on the server adds to its
+	// surface (the relay's status API), with the API's authentication and
+	// errors.
+	Routes []Route
 }
 
 // Server answers the API. It is safe for concurrent use.
@@ -45,6 +49,7 @@ type Server struct {
 	newID   func() string
 	handler http.Handler
 	jwks    []byte
+	extra   []Route
 
 	limits     Limits
 	bodies     bodyBudget
@@ -63,6 +68,7 @@ func New(opts Options) *Server {
 		log:    opts.Logger,
 		now:    opts.Now,
 		newID:  opts.NewID,
+		extra:  opts.Routes,
 	}
 	s.limits = opts.Limits.withDefaults()
 	s.bodies = bodyBudget{max: s.limits.BodyMemory, wait: s.limits.LoadWait}

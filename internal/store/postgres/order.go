@@ -53,17 +53,29 @@ func (db *DB) PutCategory(ctx context.Context, c *store.Category) error {
 	if err := store.CheckCategory(c); err != nil {
 		return err
 	}
-	meta, _, err := metaArgs(c.Meta, db.now)
+	meta, createdAt, err := metaArgs(c.Meta, db.now)
 	if err != nil {
 		return err
 	}
 	// A nil ImageID is stored as NULL, which the foreign key lets through.
 	args := append([]any{c.Key.MSN, string(c.Key.PaymentType), c.Key.OrderID, c.ID,
 		string(c.Category.Category), c.Category.OrderDetailsURL, c.Category.ImageID}, meta...)
+	query := upsertCategorySQL
+	if db.outbox {
+		// The delivery's key is the category's id, new for each request, so
+		// an attempt after one that committed adds no second delivery.
+		d := &store.Delivery{Operation: "putCategory", MSN: c.Key.MSN, PaymentType: c.Key.PaymentType, OrderID: c.Key.OrderID,
+			LocalID: c.ID, Body: c.Category.AppendJSON(nil), TraceID: c.Meta.TraceID}
+		if c.Category.ImageID != nil {
+			d.ImageID = *c.Category.ImageID
+		}
+		query = withOutbox(upsertCategorySQL, len(args))
+		args = append(args, deliveryArgs(d, createdAt)...)
+	}
 	// The upsert writes the same row however often it runs, so an attempt
 	// after one that may have committed needs no special care.
 	return db.run(ctx, "put category", func(ctx context.Context) error {
-		_, err := db.pool.Exec(ctx, upsertCategorySQL, args...)
+		_, err := db.pool.Exec(ctx, query, args...)
 		if isViolation(err, codeForeignKeyViolation, "categories_image_fkey") {
 			// The check and the write are one statement, so an image
 			// cannot be named while it is being refused.
@@ -79,17 +91,23 @@ func (db *DB) AddReceipt(ctx context.Context, r *store.Receipt) error {
 	if err := store.CheckReceipt(r); err != nil {
 		return err
 	}
-	meta, _, err := metaArgs(r.Meta, db.now)
+	meta, createdAt, err := metaArgs(r.Meta, db.now)
 	if err != nil {
 		return err
 	}
 	args := append([]any{r.Key.MSN, string(r.Key.PaymentType), r.Key.OrderID, r.ID, r.Body}, meta...)
+	query := insertReceiptSQL
+	if db.outbox {
+		query = withOutbox(insertReceiptSQL, len(args))
+		args = append(args, deliveryArgs(&store.Delivery{Operation: "addReceipt", MSN: r.Key.MSN, PaymentType: r.Key.PaymentType,
+			OrderID: r.Key.OrderID, LocalID: r.ID, Body: r.Body, TraceID: r.Meta.TraceID}, createdAt)...)
+	}
 	var uncertain bool
 	return db.run(ctx, "add receipt", func(ctx context.Context) error {
 		// The primary key decides which of two racing receipts wins, on
 		// one node or many; the SQLSTATE and constraint name, not the
 		// message, tell a conflict apart.
-		_, err := db.pool.Exec(ctx, insertReceiptSQL, args...)
+		_, err := db.pool.Exec(ctx, query, args...)
 		switch {
 		case err == nil:
 			return nil

@@ -48,6 +48,9 @@ type Options struct {
 	Timeout time.Duration
 	// Now is the clock used for a zero Meta.CreatedAt; nil means time.Now.
 	Now func() time.Time
+	// Outbox adds a delivery to the relay's outbox (store.Outbox) in the
+	// statement of every write, for a relay to deliver upstream.
+	Outbox bool
 }
 
 // Defaults for the zero Options.
@@ -69,6 +72,8 @@ type DB struct {
 	now      func() time.Time
 	timeout  time.Duration
 	location string
+	// outbox is Options.Outbox.
+	outbox bool
 
 	// lastReset is when resetPool last dropped the pooled connections, in
 	// Unix nanoseconds.
@@ -118,6 +123,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	db := &DB{
 		now:      opts.Now,
 		timeout:  opts.Timeout,
+		outbox:   opts.Outbox,
 		location: location(cc.User, cc.Host, cc.Port, cc.Database, cc.RuntimeParams["search_path"]),
 	}
 	if db.now == nil {

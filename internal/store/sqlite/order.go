@@ -64,7 +64,12 @@ func (db *DB) PutCategory(ctx context.Context, c *store.Category) error {
 	}
 	args := append([]any{c.Key.MSN, string(c.Key.PaymentType), c.Key.OrderID, c.ID,
 		string(c.Category.Category), c.Category.OrderDetailsURL, imageID}, meta...)
-	return db.writeOne(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	var d *store.Delivery
+	if db.outbox {
+		d = &store.Delivery{Operation: "putCategory", MSN: c.Key.MSN, PaymentType: c.Key.PaymentType, OrderID: c.Key.OrderID,
+			LocalID: c.ID, ImageID: imageID.V, Body: c.Category.AppendJSON(nil), TraceID: c.Meta.TraceID}
+	}
+	return db.writeDelivered(ctx, d, meta[0].(int64), "put category", func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.StmtContext(ctx, db.upsertCategory).ExecContext(ctx, args...)
 		switch {
 		case isForeignKey(err):
@@ -89,7 +94,12 @@ func (db *DB) AddReceipt(ctx context.Context, r *store.Receipt) error {
 		return err
 	}
 	args := append([]any{r.Key.MSN, string(r.Key.PaymentType), r.Key.OrderID, r.ID, r.Body}, meta...)
-	return db.writeOne(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	var d *store.Delivery
+	if db.outbox {
+		d = &store.Delivery{Operation: "addReceipt", MSN: r.Key.MSN, PaymentType: r.Key.PaymentType, OrderID: r.Key.OrderID,
+			LocalID: r.ID, Body: r.Body, TraceID: r.Meta.TraceID}
+	}
+	return db.writeDelivered(ctx, d, meta[0].(int64), "add receipt", func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.StmtContext(ctx, db.insertReceipt).ExecContext(ctx, args...)
 		// The primary key decides which of two racing receipts wins; the
 		// driver's code, not its message, tells a conflict apart.
