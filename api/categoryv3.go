@@ -1,10 +1,6 @@
 package api
 
-import (
-	"cmp"
-	"slices"
-	"strings"
-)
+import "strings"
 
 // The v3 categories of contract §5a: an order has a list of categories,
 // each with its own id, that v2 shares (a v2 PUT replaces the list with one
@@ -46,67 +42,43 @@ func (c *CategoryV3) V2() Category {
 	return Category{Category: c.Type, OrderDetailsURL: c.URL, ImageID: c.ImageID}
 }
 
+var addCategoryFields = newTable(
+	text("orderId", true, helpV3OrderID, func(c *AddCategoryRequest) *string { return &c.OrderID }, orderID),
+	canonicalPaymentType(text("paymentType", true, helpPaymentType, func(c *AddCategoryRequest) *PaymentType { return &c.PaymentType }, paymentType)),
+	text("type", true, helpCategory, func(c *AddCategoryRequest) *CategoryType { return &c.Type }, enum(categoryNames...)),
+	text("url", true, helpDetailsURL, func(c *AddCategoryRequest) *string { return &c.URL }, httpsURL),
+	optText("imageId", helpCategoryImage, func(c *AddCategoryRequest) **string { return &c.ImageID }, imageID),
+)
+
+// canonicalPaymentType makes the decoder store a payment type sent in any
+// letter case in upper case, as the server stores it.
+func canonicalPaymentType(r row[AddCategoryRequest]) row[AddCategoryRequest] {
+	r.read = func(c *checker, n int, v *AddCategoryRequest, report bool) bool {
+		s, ok := c.readText(r.key, r.help, n, report, false)
+		if ok {
+			v.PaymentType = PaymentType(s)
+			if pt, ps := ParsePaymentType(s); ps == nil {
+				v.PaymentType = pt
+			}
+		}
+		return ok
+	}
+	return r
+}
+
 const (
 	exampleAddCategory = `{"orderId": "order-123", "paymentType": "ECOM", "type": "RECEIPT", "url": "https://example.com/orders/123"}`
 	helpPaymentType    = "ECOM (eCom and ePayment) or RECURRING (Recurring charges), in any letter case"
-	helpV3OrderID      = "the order id of the payment (eCom orderId, ePayment reference or Recurring charge id), " + idChars
+	helpV3OrderID      = helpOrderID
 )
-
-// Fields of a v3 category body, for fieldSet.
-const (
-	fV3OrderID fieldSet = 1 << iota
-	fV3PaymentType
-	fV3Type
-	fV3URL
-	fV3ImageID
-)
-
-// v3FieldOrder is the order in which a v3 body's problems are listed.
-var v3FieldOrder = []string{"orderId", "paymentType", "type", "url", "imageId"}
 
 // DecodeAddCategory decodes and checks the body of a v3 category POST
 // (contract §5a). The payment type may be sent in any letter case and is
 // returned in upper case. On any problem it returns a 400 *Problem listing
 // every one. Whether the image exists is for the caller to check.
 func DecodeAddCategory(body []byte) (*AddCategoryRequest, error) {
-	t, perr := parseBody(body, exampleAddCategory)
-	if perr != nil {
-		return nil, Invalid([]InvalidParam{*perr})
-	}
-	defer t.release()
-	var p problems
-	o := jobj{t: t, at: top, p: &p}
 	c := new(AddCategoryRequest)
-	var bad fieldSet
-	var s string
-	if o.str("orderId", &c.OrderID, true, helpV3OrderID) == stBad {
-		bad |= fV3OrderID
-	}
-	switch o.str("paymentType", &s, true, helpPaymentType) {
-	case stOK:
-		c.PaymentType = foldPaymentType(s)
-	case stBad:
-		bad |= fV3PaymentType
-	}
-	s = ""
-	switch o.str("type", &s, true, helpCategory) {
-	case stOK:
-		c.Type = CategoryType(s)
-	case stBad:
-		bad |= fV3Type
-	}
-	if o.str("url", &c.URL, true, helpDetailsURL) == stBad {
-		bad |= fV3URL
-	}
-	var id string
-	switch o.str("imageId", &id, false, "the id of an uploaded image, or null") {
-	case stOK:
-		c.ImageID = &id
-	case stBad:
-		bad |= fV3ImageID
-	}
-	checkAddCategory(&p, c, bad)
-	if err := p.err(); err != nil {
+	if _, err := decodeBody(body, exampleAddCategory, addCategoryFields, c); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -116,61 +88,15 @@ func DecodeAddCategory(body []byte) (*AddCategoryRequest, error) {
 // exists: only the server knows that) and returns a 400 *Problem or nil.
 // The payment type may be in any letter case, as the server accepts it.
 func (c *AddCategoryRequest) Validate() error {
-	var p problems
-	checkAddCategory(&p, c, 0)
-	return p.err()
+	_, err := validateValue(addCategoryFields, c)
+	return err
 }
 
-// foldPaymentType returns the canonical form of a payment type in any
-// letter case, or s unchanged when it is none.
-func foldPaymentType(s string) PaymentType {
-	for _, pt := range []PaymentType{PaymentTypeECOM, PaymentTypeRECURRING} {
-		if strings.EqualFold(s, string(pt)) {
-			return pt
-		}
-	}
-	return PaymentType(s)
-}
-
-// checkAddCategory checks a v3 category body; bad lists the fields the
-// decoder has reported already. It sorts the problems into field order.
-func checkAddCategory(p *problems, c *AddCategoryRequest, bad fieldSet) {
-	start := len(p.ps)
-	if bad&fV3OrderID == 0 {
-		p.addAll(CheckOrderID(c.OrderID))
-	}
-	if bad&fV3PaymentType == 0 {
-		switch pt := foldPaymentType(string(c.PaymentType)); {
-		case pt == "":
-			p.add("paymentType", CodeRequired, requiredReason(helpPaymentType))
-		case pt != PaymentTypeECOM && pt != PaymentTypeRECURRING:
-			p.add("paymentType", CodeUnknownValue, "must be "+helpPaymentType+"; got "+quote(string(pt))+".")
-		}
-	}
-	if bad&fV3Type == 0 {
-		if c.Type == "" {
-			p.add("type", CodeRequired, requiredReason(helpCategory))
-		} else {
-			checkEnum(p, top.f("type"), string(c.Type), categoryNames)
-		}
-	}
-	if bad&fV3URL == 0 {
-		if c.URL == "" {
-			p.add("url", CodeRequired, requiredReason(helpDetailsURL))
-		} else {
-			checkHTTPSURL(p, top.f("url"), c.URL, MaxURLLength)
-		}
-	}
-	if c.ImageID != nil && bad&fV3ImageID == 0 {
-		if *c.ImageID == "" {
-			p.add("imageId", CodeEmpty, "must not be empty: give the id of an image you uploaded, or null (or leave it out) for no image.")
-		} else {
-			p.addAll(CheckImageID(*c.ImageID))
-		}
-	}
-	slices.SortStableFunc(p.ps[start:], func(a, b InvalidParam) int {
-		return cmp.Compare(slices.Index(v3FieldOrder, a.Name), slices.Index(v3FieldOrder, b.Name))
-	})
+// AppendJSON appends the request's JSON to b, byte for byte what
+// json.Marshal(c) produces.
+func (c *AddCategoryRequest) AppendJSON(b []byte) []byte {
+	b, _ = addCategoryFields.appendJSON(b, c) // no member can fail
+	return b
 }
 
 // CheckCategoryID checks a v3 category id, a UUID in any letter case, and

@@ -23,7 +23,12 @@ package api
 //	sum_overflow         orderLines                             the receipt's sums would not fit in 64 bits
 //	tax_rate_required    orderLines[i].taxRate                  neither taxRate nor taxPercentage given
 //	tax_rate_conflict    orderLines[i].taxPercentage            taxRate != taxPercentage × 100
-//	invalid_url          URLs                                   not an absolute URL
+//	invalid_utf8         any string, recorded headers           bytes that are not UTF-8
+//	lone_surrogate       any string                             a \uD800-\uDFFF escape without its other half
+//	control_char         any string                             a control character U+0000-U+001F, raw or escaped
+//	not_printable        recorded headers (Vipps-System-*)      a control or formatting character
+//	invalid_url          URLs                                   not an absolute URL of RFC 3986 characters, with a host,
+//	                                                            without user info, with a port 1-65535 if any
 //	not_https            URLs                                   an absolute URL whose scheme is not https
 //	invalid_base64       src                                    not standard base64
 //	src_is_url           src                                    a URL (http, https, data) instead of the bytes
@@ -58,6 +63,10 @@ const (
 	CodeSumOverflow      = "sum_overflow"
 	CodeTaxRateRequired  = "tax_rate_required"
 	CodeTaxRateConflict  = "tax_rate_conflict"
+	CodeInvalidUTF8      = "invalid_utf8"
+	CodeLoneSurrogate    = "lone_surrogate"
+	CodeControlChar      = "control_char"
+	CodeNotPrintable     = "not_printable"
 	CodeInvalidURL       = "invalid_url"
 	CodeNotHTTPS         = "not_https"
 	CodeInvalidBase64    = "invalid_base64"
@@ -79,7 +88,8 @@ var ParamCodes = []string{
 	CodeInvalidJSON, CodeEmptyBody, CodeRequired, CodeEmpty, CodeWrongType,
 	CodeNotInteger, CodeIntOverflow, CodeNegative, CodeOutOfRange, CodeTooLong,
 	CodePattern, CodeUnknownValue, CodeEmptyList, CodeSumMismatch, CodeSumOverflow,
-	CodeTaxRateRequired, CodeTaxRateConflict, CodeInvalidURL, CodeNotHTTPS,
+	CodeTaxRateRequired, CodeTaxRateConflict, CodeInvalidUTF8, CodeLoneSurrogate,
+	CodeControlChar, CodeNotPrintable, CodeInvalidURL, CodeNotHTTPS,
 	CodeInvalidBase64, CodeSrcIsURL, CodeUnsupportedImage,
 	CodeCorruptImage, CodeImageTooLarge, CodeImageTooShort, CodeImageNotFound,
 }

@@ -1,225 +1,405 @@
 package api
 
-// Examples of each body, shown when a body is empty or not an object.
-const (
-	exampleImage    = `{"imageId": "logo-1", "src": "<base64 PNG or JPEG>", "type": "base64"}`
-	exampleCategory = `{"category": "RECEIPT", "orderDetailsUrl": "https://example.com/orders/123"}`
-	exampleReceipt  = `{"orderLines": [...], "bottomLine": {"currency": "NOK"}}`
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ordermgmt/ordermgmt/api/internal/jsontree"
 )
 
-// helpQuantityUnit lists the QuantityUnits.
-const helpQuantityUnit = "one of PCS, KG, KM, MINUTE, LITRE, KWH"
+// The decoders parse a body once into a tree of nodes (internal/jsontree;
+// numbers kept as text) and walk it with the body's table (fields.go).
+// Walking a tree, rather than unmarshalling into the structs, is what lets
+// them tell a missing field from a zero one, name the path of every wrong
+// type, and report every problem instead of stopping at the first.
 
-// DecodeImage decodes and checks the body of an image upload (contract §4)
-// and reads the image: its type from the bytes, its size and height. On any
-// problem it returns a 400 *Problem listing every one.
-func DecodeImage(body []byte) (*ImageRequest, *ImageInfo, error) {
-	t, perr := parseBody(body, exampleImage)
-	if perr != nil {
-		return nil, nil, Invalid([]InvalidParam{*perr})
-	}
-	defer t.release()
-	var p problems
-	o := jobj{t: t, at: top, p: &p}
-	r := new(ImageRequest)
-	var bad fieldSet
-	if o.str("imageId", &r.ImageID, true, helpImageID) == stBad {
-		bad |= fImageID
-	}
-	if o.str("type", &r.Type, true, helpImageType) == stBad {
-		bad |= fType
-	}
-	if o.str("src", &r.Src, true, helpSrc) == stBad {
-		bad |= fSrc
-	}
-	info := checkImageRequest(&p, r, bad)
-	p.sortFrom(0)
-	if err := p.err(); err != nil {
-		return nil, nil, err
-	}
-	return r, info, nil
+// problems collects the invalid parameters of one request.
+type problems struct {
+	ps []InvalidParam
 }
 
-// DecodeCategory decodes and checks the body of a category (contract §5).
-// On any problem it returns a 400 *Problem listing every one. Whether the
-// image exists is for the caller to check.
-func DecodeCategory(body []byte) (*Category, error) {
-	t, perr := parseBody(body, exampleCategory)
+func (p *problems) add(name, code, reason string) {
+	p.ps = append(p.ps, InvalidParam{Name: name, Reason: reason, Code: code})
+}
+
+func (p *problems) addAll(ps []InvalidParam) { p.ps = append(p.ps, ps...) }
+
+// err is the 400 problem listing everything found, or nil.
+func (p *problems) err() error { return Invalid(p.ps) }
+
+// bodyName is the name of an invalid parameter about the body as a whole.
+const bodyName = "body"
+
+// decodeBody parses body as one JSON object and decodes it into v by tb.
+// example is shown when the body is empty or not an object.
+func decodeBody[T any](body []byte, example string, tb *table[T], v *T) (*checker, error) {
+	t, perr := parseBody(body, example)
 	if perr != nil {
 		return nil, Invalid([]InvalidParam{*perr})
 	}
-	defer t.release()
-	var p problems
-	o := jobj{t: t, at: top, p: &p}
-	c := new(Category)
-	var bad fieldSet
-	var s string
-	switch o.str("category", &s, true, helpCategory) {
-	case stOK:
-		c.Category = CategoryType(s)
-	case stBad:
-		bad |= fCategory
-	}
-	if o.str("orderDetailsUrl", &c.OrderDetailsURL, true, helpDetailsURL) == stBad {
-		bad |= fDetailsURL
-	}
-	var id string
-	switch o.str("imageId", &id, false, "the id of an uploaded image, or null") {
-	case stOK:
-		c.ImageID = &id
-	case stBad:
-		bad |= fImageID
-	}
-	checkCategory(&p, c, bad)
-	p.sortFrom(0)
-	if err := p.err(); err != nil {
+	defer t.Release()
+	c := &checker{t: t}
+	tb.decode(c, 0, v)
+	if err := c.p.err(); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-// DecodeReceipt decodes and checks the body of a receipt (contract §6). On
-// any problem it returns a 400 *Problem listing every one: wrong types,
-// missing fields and broken rules alike. Unknown fields are ignored;
-// deprecated ones are kept.
-func DecodeReceipt(body []byte) (*Receipt, error) {
-	t, perr := parseBody(body, exampleReceipt)
-	if perr != nil {
-		return nil, Invalid([]InvalidParam{*perr})
-	}
-	defer t.release()
-	var p problems
-	o := jobj{t: t, at: top, p: &p}
-	r := new(Receipt)
-
-	var elems []int
-	arr, st := o.array("orderLines", true, helpOrderLines)
-	if st == stOK {
-		var buf [16]int
-		elems = t.elems(arr, buf[:0])
-		r.OrderLines = make([]OrderLine, len(elems))
-	}
-	checkOrderLinesPresent(&p, r.OrderLines, st == stOK)
-	for i, v := range elems {
-		at := lineLoc(i)
-		if t.nodes[v].kind != kObject {
-			p.add(at.name(""), CodeWrongType, "must be an order line object with name, id, totalAmount, totalAmountExcludingTax, totalTaxAmount and taxRate, got "+t.kindOf(v)+".")
-			continue
-		}
-		l := &r.OrderLines[i]
-		start := len(p.ps)
-		bad := decodeLine(jobj{t: t, n: v, at: at, p: &p}, l)
-		checkLine(&p, at, l, bad)
-		p.sortFrom(start)
-	}
-	checkSums(&p, r.OrderLines)
-
-	if bo, st := o.object("bottomLine", true, helpBottomLine); st == stOK {
-		start := len(p.ps)
-		bad := decodeBottomLine(bo, &r.BottomLine)
-		checkBottomLine(&p, &r.BottomLine, bad)
-		p.sortFrom(start)
-	}
-	if err := p.err(); err != nil {
-		return nil, err
-	}
-	return r, nil
+// validateValue checks the typed value v by tb.
+func validateValue[T any](tb *table[T], v *T) (*checker, error) {
+	c := new(checker)
+	tb.validate(c, v)
+	return c, c.p.err()
 }
 
-// decodeLine reads an order line and returns the fields it reported.
-func decodeLine(o jobj, l *OrderLine) fieldSet {
-	var bad fieldSet
-	mark := func(st state, f fieldSet) {
-		if st == stBad {
-			bad |= f
+// parseBody parses body as one JSON object. A body that is empty, not JSON,
+// or not an object gives the one problem that says so. The caller releases
+// the tree.
+func parseBody(body []byte, example string) (*jsontree.Tree, *InvalidParam) {
+	// A UTF-8 byte order mark, as some Windows tools write, is not JSON
+	// but says nothing wrong about the body: skip it, keeping offsets
+	// relative to what the client sent.
+	full := body
+	if bytes.HasPrefix(body, []byte("\xef\xbb\xbf")) {
+		body = body[3:]
+	}
+	skipped := int64(len(full) - len(body))
+	if len(trimJSONSpace(body)) == 0 {
+		return nil, &InvalidParam{Name: bodyName, Code: CodeEmptyBody,
+			Reason: "is empty: send a JSON object such as " + example + "."}
+	}
+	// One copy of the body; every string value is a slice of it.
+	t, serr := jsontree.Parse(string(body))
+	if serr != nil {
+		at := position(full, skipped+int64(serr.Off))
+		reason := "is not valid JSON: " + serr.Msg + " " + at + "."
+		if serr.EOF {
+			reason = "is not valid JSON: it ends before the JSON value is complete " + at + "; check for a missing } or ]."
 		}
+		return nil, &InvalidParam{Name: bodyName, Code: CodeInvalidJSON, Reason: reason}
 	}
-	mark(o.str("name", &l.Name, true, helpLineName), fName)
-	mark(o.str("id", &l.ID, true, helpLineID), fID)
-	var st state
-	l.TotalAmount, st = o.int("totalAmount", true, "the line total including tax, "+helpAmount)
-	mark(st, fTotal)
-	l.TotalAmountExcludingTax, st = o.int("totalAmountExcludingTax", true, "the line total without tax, "+helpAmount)
-	mark(st, fExcl)
-	l.TotalTaxAmount, st = o.int("totalTaxAmount", true, "the tax of the line, "+helpAmount)
-	mark(st, fTax)
-	l.TaxRate, st = o.optInt("taxRate", helpTaxRate)
-	mark(st, fTaxRate)
-	l.TaxPercentage, st = o.optInt("taxPercentage", helpTaxPct)
-	mark(st, fTaxPct)
-	if l.TaxRate == nil && l.TaxPercentage == nil && bad&(fTaxRate|fTaxPct) == 0 {
-		if k := o.foldKey("taxRate", "taxPercentage"); k != "" {
-			o.p.add(o.name("taxRate"), CodeTaxRateRequired, reasonTaxRateRequired+
-				" Found "+quote(k)+", but field names are case-sensitive.")
-			bad |= fTaxRate
-		}
+	if t.Nodes[0].Kind != jsontree.Object {
+		kind := kindOf(t, 0)
+		t.Release()
+		return nil, &InvalidParam{Name: bodyName, Code: CodeWrongType,
+			Reason: "must be a JSON object such as " + example + ", got " + kind + "."}
 	}
-	l.Discount, st = o.optInt("discount", helpAmount)
-	mark(st, fDiscount)
-	mark(o.str("productUrl", &l.ProductURL, false, "an absolute https URL"), fProductURL)
-	o.boolean("isReturn", &l.IsReturn)
-	o.boolean("isShipping", &l.IsShipping)
-
-	uo, st := o.object("unitInfo", false, helpUnitInfo)
-	mark(st, fUnitInfo)
-	if st == stOK {
-		u := new(UnitInfo)
-		u.UnitPrice, st = uo.int("unitPrice", true, "the price of one unit including tax and before discount, "+helpAmount)
-		mark(st, fUnitPrice)
-		mark(uo.str("quantity", &u.Quantity, true, helpQuantity), fQuantity)
-		mark(uo.str("quantityUnit", &u.QuantityUnit, false, helpQuantityUnit), fQuantityUnit)
-		l.UnitInfo = u
-	}
-	return bad
+	return t, nil
 }
 
-// decodeBottomLine reads the bottom line and returns the fields it
-// reported.
-func decodeBottomLine(o jobj, b *BottomLine) fieldSet {
-	var bad fieldSet
-	mark := func(st state, f fieldSet) {
-		if st == stBad {
-			bad |= f
+// trimJSONSpace drops the leading whitespace JSON allows (and nothing else).
+func trimJSONSpace(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\n' || b[0] == '\r') {
+		b = b[1:]
+	}
+	return b
+}
+
+// position describes a byte offset of body as line, column and offset, all
+// counted so that an editor can jump there (line and column from 1).
+func position(body []byte, off int64) string {
+	if off > int64(len(body)) {
+		off = int64(len(body))
+	}
+	before := body[:off]
+	line := bytes.Count(before, []byte{'\n'}) + 1
+	col := off - int64(bytes.LastIndexByte(before, '\n'))
+	return "at line " + strconv.Itoa(line) + ", column " + strconv.FormatInt(col, 10) + " (byte offset " + strconv.FormatInt(off, 10) + ")"
+}
+
+func (c *checker) kindOf(n int) string { return kindOf(c.t, n) }
+
+// kindOf names the JSON type of node n for a reason.
+func kindOf(t *jsontree.Tree, n int) string {
+	switch t.Nodes[n].Kind {
+	case jsontree.Null:
+		return "null"
+	case jsontree.String:
+		return "a string"
+	case jsontree.Number:
+		return "the number " + clip(t.Text(n))
+	case jsontree.True:
+		return "true"
+	case jsontree.False:
+		return "false"
+	case jsontree.Array:
+		return "an array"
+	}
+	return "an object"
+}
+
+// clip cuts a caller's text for a reason.
+func clip(s string) string {
+	if len(s) <= 40 {
+		return s
+	}
+	return s[:40] + "…"
+}
+
+// missing reports a required field. Field names are case-sensitive, as the
+// contract spells them; a key that differs only in case gets a hint.
+func (c *checker) missing(key, help string) {
+	reason := requiredReason(help)
+	if k := c.foldKey(key); k != "" {
+		reason += " Found " + quote(k) + ", but field names are case-sensitive: use " + strconv.Quote(key) + "."
+	}
+	c.add(key, CodeRequired, reason)
+}
+
+// foldKey returns a key of the current object that equals one of keys
+// except in letter case, or "". Of several, it returns the first. A typed
+// value has no such keys.
+func (c *checker) foldKey(keys ...string) string {
+	if c.t == nil {
+		return ""
+	}
+	found := ""
+	c.t.Members(c.obj, func(kn, _ int) {
+		k := c.t.Str(kn)
+		for _, key := range keys {
+			if found == "" && k != key && strings.EqualFold(k, key) {
+				found = k
+			}
+		}
+	})
+	return found
+}
+
+// requiredReason is the reason for a missing required value; Validate uses
+// it too, so both report the same problem.
+func requiredReason(help string) string {
+	return "is required: " + help + "."
+}
+
+// wrongType reports a value of the wrong JSON type.
+func (c *checker) wrongType(key, want string, n int) {
+	reason := "must be " + want + ", got " + c.kindOf(n) + "."
+	if c.t.Nodes[n].Kind == jsontree.String && strings.HasPrefix(want, "a whole number") {
+		if s := c.t.Str(n); looksNumeric(s) {
+			reason = "must be " + want + ", got the string " + quote(s) + ": send a JSON number, without quotes."
 		}
 	}
-	mark(o.str("currency", &b.Currency, true, helpCurrency), fCurrency)
-	var st state
-	b.TipAmount, st = o.optInt("tipAmount", helpAmount)
-	mark(st, fTip)
-	mark(o.str("posId", &b.PosID, false, "at most 256 characters"), fPosID)
-	mark(o.str("receiptNumber", &b.ReceiptNumber, false, "at most 256 characters"), fReceiptNumber)
+	c.add(key, CodeWrongType, reason)
+}
 
-	po, st := o.object("paymentSources", false, helpPayments)
-	mark(st, fPaymentSources)
-	if st == stOK {
-		ps := new(PaymentSources)
-		ps.GiftCard, st = po.optInt("giftCard", helpAmount)
-		mark(st, fGiftCard)
-		ps.Card, st = po.optInt("card", helpAmount)
-		mark(st, fCard)
-		ps.Voucher, st = po.optInt("voucher", helpAmount)
-		mark(st, fVoucher)
-		ps.Cash, st = po.optInt("cash", helpAmount)
-		mark(st, fCash)
-		b.PaymentSources = ps
+// looksNumeric reports whether s is a JSON number, perhaps with spaces.
+func looksNumeric(s string) bool {
+	t, err := jsontree.Parse(strings.TrimSpace(s))
+	if err != nil {
+		return false
 	}
+	defer t.Release()
+	return t.Nodes[0].Kind == jsontree.Number
+}
 
-	bo, st := o.object("barcode", false, helpBarcode)
-	mark(st, fBarcode)
-	if st == stOK {
-		bc := new(Barcode)
-		mark(bo.str("format", &bc.Format, true, helpFormat), fFormat)
-		mark(bo.str("data", &bc.Data, true, helpBarData), fData)
-		b.Barcode = bc
+// isObject checks that node n is an object.
+func (c *checker) isObject(key, help string, n int, report bool) bool {
+	if c.t.Nodes[n].Kind != jsontree.Object {
+		if report {
+			c.wrongType(key, "an object ("+help+")", n)
+		}
+		return false
 	}
+	return true
+}
 
-	// Deprecated fields: read for their type only, kept as sent.
-	b.GiftCardAmount, _ = o.optInt("giftCardAmount", helpAmount)
-	b.TotalAmount, _ = o.optInt("totalAmount", helpAmount)
-	b.TotalTax, _ = o.optInt("totalTax", helpAmount)
-	b.TotalDiscount, _ = o.optInt("totalDiscount", helpAmount)
-	b.ShippingAmount, _ = o.optInt("shippingAmount", helpAmount)
-	b.ShippingInfo, _ = o.raw("shippingInfo")
-	o.str("terminalId", &b.TerminalID, false, "the id of the payment terminal")
-	return bad
+// readText reads string node n. A string that breaks the text rules of
+// contract §8 (invalid UTF-8, an unpaired surrogate, a control character)
+// is rejected, never repaired; lineBreaks allows CR and LF, for base64
+// that is wrapped into lines.
+func (c *checker) readText(key, help string, n int, report, lineBreaks bool) (string, bool) {
+	nd := &c.t.Nodes[n]
+	if nd.Kind != jsontree.String {
+		if report {
+			c.wrongType(key, "a string ("+help+")", n)
+		}
+		return "", false
+	}
+	if nd.Flags&jsontree.Unclean != 0 {
+		if s := c.t.Str(n); lineBreaks && nd.Flags&jsontree.Unclean == jsontree.Control {
+			if code, _ := textProblem(s, true); code == "" {
+				return s, true
+			}
+		}
+		if report {
+			code, reason := uncleanReason(c.t, n)
+			c.add(key, code, reason)
+		}
+		return "", false
+	}
+	return c.t.Str(n), true
+}
+
+// cleanText applies the text rules of contract §8 to a typed value's
+// string, as readText does to JSON: it reports the problem and returns
+// false.
+func (c *checker) cleanText(key, s string, lineBreaks bool) bool {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b < 0x20 || b >= utf8.RuneSelf {
+			code, reason := textProblem(s, lineBreaks)
+			if code == "" {
+				return true
+			}
+			c.add(key, code, reason)
+			return false
+		}
+	}
+	return true
+}
+
+// cleanTree checks every string (keys too) under node n by the text rules
+// of contract §8, reporting the first that breaks them under its path.
+func (c *checker) cleanTree(key string, n int, report bool) bool {
+	nodes := c.t.Nodes
+	for i := n; i < int(nodes[n].Next); i++ {
+		if nodes[i].Kind == jsontree.String && nodes[i].Flags&jsontree.Unclean != 0 {
+			if report {
+				code, reason := uncleanReason(c.t, i)
+				c.add(key+pathTo(c.t, n, i), code, reason)
+			}
+			return false
+		}
+	}
+	return true
+}
+
+// pathTo is the JSON path from container node n down to node target (a key
+// names its member), such as ".method" or "[2].name".
+func pathTo(t *jsontree.Tree, n, target int) string {
+	var b strings.Builder
+	for n != target {
+		nodes := t.Nodes
+		from := n
+		switch nodes[n].Kind {
+		case jsontree.Object:
+			for k := n + 1; k < int(nodes[n].Next); k = int(nodes[k+1].Next) {
+				if target == k || target >= k+1 && target < int(nodes[k+1].Next) {
+					b.WriteString("." + t.Str(k))
+					if target == k {
+						return b.String()
+					}
+					n = k + 1
+					break
+				}
+			}
+		case jsontree.Array:
+			i := 0
+			for e := n + 1; e < int(nodes[n].Next); e = int(nodes[e].Next) {
+				if target >= e && target < int(nodes[e].Next) {
+					b.WriteString("[" + strconv.Itoa(i) + "]")
+					n = e
+					break
+				}
+				i++
+			}
+		}
+		if n == from { // target is not below n
+			return b.String()
+		}
+	}
+	return b.String()
+}
+
+// uncleanReason says which text rule string node n breaks, and where.
+func uncleanReason(t *jsontree.Tree, n int) (code, reason string) {
+	switch fl := t.Nodes[n].Flags; {
+	case fl&jsontree.InvalidUTF8 != 0:
+		return textProblem(t.Text(n), false)
+	case fl&jsontree.LoneSurrogate != 0:
+		return CodeLoneSurrogate, "must be Unicode text, but has a \\u escape of half a surrogate pair (such as \\ud800) without its other half; escape a character outside the BMP as both halves, or send it as UTF-8."
+	}
+	return textProblem(t.Str(n), false)
+}
+
+// textProblem says which text rule of contract §8 s breaks, or returns
+// "": invalid UTF-8, or a control character (but CR and LF when lineBreaks
+// is set).
+func textProblem(s string, lineBreaks bool) (code, reason string) {
+	if !utf8.ValidString(s) {
+		i := 0
+		for i < len(s) {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				break
+			}
+			i += size
+		}
+		return CodeInvalidUTF8, "must be UTF-8 text, but has the byte 0x" + strconv.FormatUint(uint64(s[i]), 16) +
+			" at byte " + strconv.Itoa(i+1) + " of the string, which is not UTF-8; send the text in UTF-8 (JSON must be UTF-8)."
+	}
+	pos := 0
+	for _, r := range s {
+		pos++
+		if r < 0x20 && !(lineBreaks && (r == '\n' || r == '\r')) {
+			return CodeControlChar, "must not contain control characters, but has " + controlName(r) + " at character " + strconv.Itoa(pos) +
+				"; remove it (or replace it with a space)."
+		}
+	}
+	return "", ""
+}
+
+// controlName names a C0 control character for a reason.
+func controlName(r rune) string {
+	u := "U+" + strings.ToUpper(strconv.FormatInt(int64(r)+0x10000, 16)[1:])
+	switch r {
+	case '\n':
+		return "a line break (" + u + ")"
+	case '\r':
+		return "a carriage return (" + u + ")"
+	case '\t':
+		return "a tab (" + u + ")"
+	case 0:
+		return "a NUL character (" + u + ")"
+	}
+	return "the control character " + u
+}
+
+// readInt reads an integer: a JSON number written without fraction or
+// exponent that fits in 64 bits.
+func (c *checker) readInt(key, help string, n int, report bool) (int64, bool) {
+	if c.t.Nodes[n].Kind != jsontree.Number {
+		if report {
+			c.wrongType(key, "a whole number ("+help+")", n)
+		}
+		return 0, false
+	}
+	s := c.t.Text(n)
+	i, ok := parseInt64(s)
+	if !ok && report {
+		if strings.ContainsAny(s, ".eE") {
+			c.add(key, CodeNotInteger, "must be a whole number without fraction or exponent ("+help+"), got "+clip(s)+".")
+		} else {
+			c.add(key, CodeIntOverflow, "must fit in a 64-bit integer (-9223372036854775808 to 9223372036854775807), got "+clip(s)+".")
+		}
+	}
+	return i, ok
+}
+
+// parseInt64 reads a JSON integer literal (-?digits) that fits in 64 bits.
+func parseInt64(s string) (int64, bool) {
+	neg := len(s) > 0 && s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	if s == "" || len(s) > 19 {
+		return 0, false
+	}
+	var u uint64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		u = u*10 + uint64(c-'0') // 19 digits cannot overflow a uint64
+	}
+	switch {
+	case neg && u <= 1<<63:
+		return int64(-u), true
+	case !neg && u < 1<<63:
+		return int64(u), true
+	}
+	return 0, false
 }

@@ -3,7 +3,12 @@ package api_test
 import (
 	"bytes"
 	"encoding/json"
+	"net/url"
+	"strconv"
+	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/ordermgmt/ordermgmt/api"
@@ -41,6 +46,7 @@ func FuzzDecodeReceipt(f *testing.F) {
 		if err != nil {
 			t.Fatalf("json.Marshal: %v", err)
 		}
+		checkCleanStrings(t, out)
 		if got, err := r.AppendJSON(nil); err != nil || !bytes.Equal(got, out) {
 			t.Errorf("AppendJSON(nil) = %s, %v, want json.Marshal = %s", got, err, out)
 		}
@@ -75,6 +81,11 @@ func FuzzDecodeCategory(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		checkCleanStrings(t, out)
+		if got := c.AppendJSON(nil); !bytes.Equal(got, out) {
+			t.Errorf("AppendJSON(nil) = %s, want json.Marshal = %s", got, out)
+		}
+		checkURL(t, c.OrderDetailsURL)
 		c2, err := api.DecodeCategory(out)
 		if err != nil {
 			t.Fatalf("DecodeCategory(json.Marshal(accepted)) = %v", err)
@@ -130,6 +141,81 @@ func FuzzWarningsHeader(f *testing.F) {
 		got := api.ParseWarnings(name)
 		if diff := cmp.Diff(got, api.ParseWarnings(api.FormatWarnings(got))); diff != "" {
 			t.Errorf("ParseWarnings is not stable on %q (-want +got):\n%s", name, diff)
+		}
+	})
+}
+
+// checkCleanStrings checks that every string (and key) in the JSON
+// document is UTF-8 without control characters or U+FFFD, as contract §8
+// requires of what is stored.
+func checkCleanStrings(t *testing.T, doc []byte) {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return
+		}
+		if s, ok := tok.(string); ok {
+			if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == utf8.RuneError }) {
+				t.Fatalf("accepted a body with the string %q", s)
+			}
+		}
+	}
+}
+
+// checkURL checks that an accepted URL is one by the rules of contract
+// §8, as net/url reads it.
+func checkURL(t *testing.T, s string) {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatalf("accepted URL %q that net/url rejects: %v", s, err)
+	}
+	if !strings.EqualFold(u.Scheme, "https") || u.Host == "" || u.User != nil || u.Opaque != "" || len(s) > api.MaxURLLength {
+		t.Fatalf("accepted URL %q: scheme %q, host %q, user %v", s, u.Scheme, u.Host, u.User)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			t.Fatalf("accepted URL %q with port %q", s, p)
+		}
+	}
+	for _, r := range s {
+		if r <= ' ' || r >= 0x7f || strings.ContainsRune("\"<>`{}|\\^", r) {
+			t.Fatalf("accepted URL %q with the character %q", s, r)
+		}
+	}
+}
+
+func FuzzHTTPSURL(f *testing.F) {
+	for _, s := range []string{"https://example.com/o?a=1#x", "https://[::1]:8443/", "https://u@x/", "https://x:0/", "http://x/", "https://x/%zz", "https://x/\u202e"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c := api.Category{Category: api.CategoryReceipt, OrderDetailsURL: s}
+		if err := c.Validate(); err != nil {
+			checkRejection(t, err)
+			return
+		}
+		checkURL(t, s)
+	})
+}
+
+func FuzzCheckSystemHeader(f *testing.F) {
+	for _, s := range []string{"", "woocommerce", "caf\xe9", "a\tb", "ø"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		ps := api.CheckSystemHeader(api.HeaderSystemName, v)
+		ok := utf8.ValidString(v) && utf8.RuneCountInString(v) <= api.MaxSystemHeaderLen &&
+			!strings.ContainsFunc(v, func(r rune) bool { return !unicode.IsPrint(r) })
+		if ok != (ps == nil) {
+			t.Fatalf("CheckSystemHeader(%q) = %v, want ok = %v", v, ps, ok)
+		}
+		for _, p := range ps {
+			if p.Name != api.HeaderSystemName || p.Code == "" || p.Reason == "" {
+				t.Fatalf("CheckSystemHeader(%q) problem %+v", v, p)
+			}
 		}
 	})
 }

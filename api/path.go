@@ -27,7 +27,7 @@ func ParsePaymentType(s string) (PaymentType, []InvalidParam) {
 // CheckOrderID checks the orderId path parameter: 1 to 128 characters from
 // A-Z a-z 0-9 . _ -. It returns nil when the id is fine.
 func CheckOrderID(id string) []InvalidParam {
-	return checkID("orderId", id, "the order id of the payment (eCom orderId, ePayment reference or Recurring charge id), "+idChars)
+	return checkID("orderId", id, helpOrderID)
 }
 
 // CheckImageID checks an image id, in an image upload or a category: 1 to
@@ -40,6 +40,7 @@ func CheckImageID(id string) []InvalidParam {
 const (
 	idChars     = "1 to 128 characters from A-Z a-z 0-9 . _ -"
 	helpImageID = "an id of your choice for the image, " + idChars
+	helpOrderID = "the order id of the payment (eCom orderId, ePayment reference or Recurring charge id), " + idChars
 )
 
 // checkID applies the id rule shared by order ids and image ids; help says

@@ -181,7 +181,7 @@ var receiptCases = []struct {
 	{name: "CODE 39 lower case", changes: []change{raw("bottomLine.barcode", `{"format": "CODE 39", "data": "abc"}`)}},
 	{name: "CODE 128 valid", changes: []change{raw("bottomLine.barcode", `{"format": "CODE 128", "data": "Order #123 {ok} ~"}`)}},
 	{name: "CODE 128 non-ASCII", changes: []change{raw("bottomLine.barcode", `{"format": "CODE 128", "data": "Ordre ø"}`)}},
-	{name: "CODE 128 tab", changes: []change{raw("bottomLine.barcode", `{"format": "CODE 128", "data": "a\tb"}`)}},
+	{name: "CODE 128 tab", changes: []change{raw("bottomLine.barcode", `{"format": "CODE 128", "data": "a\tb"}`)}, want: []np{{"bottomLine.barcode.data", "control_char"}}},
 	{name: "CODE 128 81", changes: []change{raw("bottomLine.barcode", `{"format": "CODE 128", "data": "`+strings.Repeat("a", 81)+`"}`)}},
 
 	// deprecated and unknown fields

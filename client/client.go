@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -52,10 +53,34 @@ func ResolveBaseURL(s string) (string, error) {
 // integration sent what. Keep each at most 30 characters, names as one
 // lower-case word (for example "acme-shop", "woocommerce").
 type System struct {
-	Name          string // required, e.g. "acme-shop"
-	Version       string // required, e.g. "2.3.1"
+	Name    string // required, e.g. "acme-shop"
+	Version string // required, e.g. "2.3.1"
+	// PluginName and PluginVersion name the integration between the
+	// system and the API. When both are empty the client sends its own,
+	// "ordermgmt-go" and its module version: the checklist asks for all
+	// four headers on every call.
 	PluginName    string // optional, e.g. "ordermgmt-go"
 	PluginVersion string // optional
+}
+
+// SDKName is the Vipps-System-Plugin-Name the client sends when
+// System.PluginName and PluginVersion are empty.
+const SDKName = "ordermgmt-go"
+
+// sdkVersion is the version of this module in the program's build, or
+// "dev" for a build from a work tree.
+func sdkVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "dev"
+	}
+	const path = "github.com/ordermgmt/ordermgmt"
+	for _, m := range append([]*debug.Module{&bi.Main}, bi.Deps...) {
+		if m.Path == path && m.Version != "" && m.Version != "(devel)" {
+			return m.Version
+		}
+	}
+	return "dev"
 }
 
 // RetryPolicy bounds the retries of one call. Zero fields take the
@@ -204,6 +229,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if len(errs) > 0 {
 		return nil, &ConfigError{Errs: errs}
+	}
+	if cfg.System.PluginName == "" && cfg.System.PluginVersion == "" {
+		cfg.System.PluginName, cfg.System.PluginVersion = SDKName, sdkVersion()
 	}
 	c := &Client{
 		base:   base,

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +26,12 @@ const (
 	OpSetCategory Op = "set category"
 	OpAddReceipt  Op = "add receipt"
 	OpGetOrder    Op = "get order"
+
+	// The v3 category operations (contract §5a).
+	OpAddCategory    Op = "add category"
+	OpListCategories Op = "list categories"
+	OpGetCategory    Op = "get category"
+	OpDeleteCategory Op = "delete category"
 )
 
 // Error is every non-2xx answer of the service, whatever the shape of its
@@ -53,12 +58,13 @@ type Error struct {
 	// Body is the raw body of the answer.
 	Body []byte
 
-	// Op is the operation that failed; OrderID, PaymentType, ImageID and MSN
-	// say what it was about, where they apply.
+	// Op is the operation that failed; OrderID, PaymentType, ImageID,
+	// CategoryID and MSN say what it was about, where they apply.
 	Op          Op
 	OrderID     string
 	PaymentType api.PaymentType
 	ImageID     string
+	CategoryID  string
 	MSN         string
 	// Attempts is how many requests the call sent before giving up.
 	Attempts int
@@ -83,6 +89,8 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, " (order %s)", e.OrderID)
 	} else if e.ImageID != "" {
 		fmt.Fprintf(&b, " (image %s)", e.ImageID)
+	} else if e.CategoryID != "" {
+		fmt.Fprintf(&b, " (category %s)", e.CategoryID)
 	}
 	fmt.Fprintf(&b, ": HTTP %d", e.Status)
 	if e.Code != "" {
@@ -149,6 +157,12 @@ func (e *Error) subject() string {
 		return "The category for order " + e.OrderID
 	case OpGetOrder:
 		return "The request for order " + e.OrderID
+	case OpAddCategory:
+		return "The category for order " + e.OrderID
+	case OpListCategories:
+		return "The request for the categories of order " + e.OrderID
+	case OpGetCategory, OpDeleteCategory:
+		return "The request for category " + e.CategoryID
 	case OpAddImage:
 		if e.ImageID != "" {
 			return "The image " + shortID(e.ImageID)
@@ -207,6 +221,8 @@ func (e *Error) UserMessage() string {
 		return "These credentials may not act for this merchant."
 	case s == http.StatusNotFound && e.Op == OpGetOrder && e.Code != api.CodeRouteNotFound:
 		return fmt.Sprintf("There is no category or receipt for order %s (payment type %s).", e.OrderID, e.PaymentType)
+	case s == http.StatusNotFound && (e.Op == OpGetCategory || e.Op == OpDeleteCategory) && e.Code != api.CodeRouteNotFound:
+		return fmt.Sprintf("There is no category %s for this merchant; it may have been deleted, or replaced by setting the order's category.", e.CategoryID)
 	case s == http.StatusNotFound:
 		return "The service has no such address; check the base URL."
 	case s == http.StatusMethodNotAllowed:
@@ -282,9 +298,10 @@ func UserMessage(err error) string {
 	case errors.Is(err, context.Canceled):
 		return "The request was cancelled."
 	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return "The service could not be reached; check the network connection and the base URL."
+	// A transport failure names its cause (refused, DNS, TLS, timeout):
+	// each has a different fix.
+	if cause, ok := Unreachable(err); ok {
+		return unreachableMessage(err, cause)
 	}
 	return err.Error()
 }

@@ -32,6 +32,11 @@ type call struct {
 	orderID     string
 	paymentType api.PaymentType
 	imageID     string
+	categoryID  string
+	// settle, if set, runs before each retry that follows an ambiguous
+	// failure (a network error or a 5xx): a non-nil result means the
+	// earlier attempt's effect is found and stands as the call's answer.
+	settle func(ctx context.Context) (*result, error)
 }
 
 // result is a 2xx answer.
@@ -119,6 +124,15 @@ func (cl *Client) do(ctx context.Context, c call) (*result, error) {
 		if err := cl.sleep(ctx, delay); err != nil {
 			return nil, cl.fail(c, giveUp(c.op, err, lastErr))
 		}
+		if ambiguous && c.settle != nil {
+			res, err := c.settle(ctx)
+			if err != nil {
+				return nil, cl.fail(c, fmt.Errorf("%w (checking whether an earlier attempt took effect failed: %w)", lastErr, err))
+			}
+			if res != nil {
+				return res, nil
+			}
+		}
 	}
 }
 
@@ -164,9 +178,10 @@ func (cl *Client) attempt(ctx context.Context, c call, token, trace string) (*re
 		return &result{status: resp.StatusCode, header: resp.Header, body: data, traceID: traceID}, -1, nil
 	}
 	e := parseError(resp.StatusCode, resp.Header, data)
-	e.Op, e.OrderID, e.PaymentType, e.ImageID, e.MSN = c.op, c.orderID, c.paymentType, c.imageID, cl.cfg.MSN
+	e.Op, e.OrderID, e.PaymentType, e.ImageID, e.CategoryID, e.MSN = c.op, c.orderID, c.paymentType, c.imageID, c.categoryID, cl.cfg.MSN
 	wait := time.Duration(-1)
-	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+	// Retry-After is honoured wherever the client retries: a 429 and any 5xx.
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), cl.now()); ok {
 			wait, e.RetryAfter = d, d
 		}

@@ -6,19 +6,16 @@ package main
 // written.
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
-	"runtime/debug"
-	"sort"
 	"strings"
 
 	"github.com/ordermgmt/ordermgmt/api"
 	"github.com/ordermgmt/ordermgmt/client"
+	"github.com/ordermgmt/ordermgmt/internal/buildinfo"
 )
 
 // The environment variables the API subcommands read when a flag is not given.
@@ -43,7 +40,7 @@ type apiFlags struct {
 	baseURL, envName                             string
 	clientID, clientSecret, subscriptionKey, msn string
 	paymentType                                  string
-	json                                         bool
+	json, verbose                                bool
 }
 
 // register adds the shared flags to fs; --payment-type only for the
@@ -55,7 +52,8 @@ func (f *apiFlags) register(fs *flag.FlagSet, order bool) {
 	fs.StringVar(&f.clientSecret, "client-secret", "", "client_secret of the sales unit; prefer env "+envClientSecret+", which stays out of shell history")
 	fs.StringVar(&f.subscriptionKey, "subscription-key", "", "Ocp-Apim-Subscription-Key of the sales unit (env "+envSubscriptionKey+")")
 	fs.StringVar(&f.msn, "msn", "", "Merchant-Serial-Number, 4 to 7 digits (env "+envMSN+")")
-	fs.BoolVar(&f.json, "json", false, "print the result as JSON, for scripts")
+	fs.BoolVar(&f.json, "json", false, "print the result as JSON, for scripts; a failure too, on standard output")
+	fs.BoolVar(&f.verbose, "verbose", false, "print each HTTP exchange to standard error: method, URL, status, duration, trace id (never a secret or token)")
 	if order {
 		fs.StringVar(&f.paymentType, "payment-type", "ecom", "payment type of the order: ecom (eCom, ePayment) or recurring")
 	}
@@ -116,6 +114,20 @@ func (f *apiFlags) parseOrder(fs *flag.FlagSet, args []string) (orderID string, 
 // variable to set, all problems at once; needMSN is false for the token,
 // which may be fetched without a merchant.
 func (f *apiFlags) client(e *env, needMSN bool) (*client.Client, error) {
+	cfg, err := f.clientConfig(e, needMSN)
+	if err != nil {
+		return nil, err
+	}
+	c, err := client.New(cfg)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	return c, nil
+}
+
+// clientConfig is the client configuration of the flags and environment,
+// checked as client describes.
+func (f *apiFlags) clientConfig(e *env, needMSN bool) (client.Config, error) {
 	var problems []string
 	base, err := resolveBaseURL(f.baseURL, f.envName, e.getenv)
 	if err != nil {
@@ -149,120 +161,17 @@ func (f *apiFlags) client(e *env, needMSN bool) (*client.Client, error) {
 		}
 	}
 	if len(problems) > 0 {
-		return nil, usagef("%s", strings.Join(problems, "\n  "))
+		return client.Config{}, usagef("%s", strings.Join(problems, "\n  "))
 	}
-	c, err := client.New(client.Config{
+	return client.Config{
 		BaseURL:         base,
 		ClientID:        id,
 		ClientSecret:    secret,
 		SubscriptionKey: key,
 		MSN:             msn,
-		System:          client.System{Name: cliSystemName, Version: buildVersion()},
-	})
-	if err != nil {
-		return nil, usagef("%v", err)
-	}
-	return c, nil
-}
-
-// buildVersion is the module version the binary was built from, sent as
-// Vipps-System-Version; "dev" for a build from a work tree.
-func buildVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
-
-// newFlagSet makes the flag set of a subcommand; -h prints the synopsis,
-// what the command does and its flags.
-func newFlagSet(name, synopsis, about string, e *env) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: ordermgmt %s\n\n%s\n\nFlags:\n", synopsis, about)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-// errHelp ends a subcommand after -h: its usage is printed, nothing failed.
-var errHelp = flag.ErrHelp
-
-// parseArgs parses flags and positional arguments in any order, as in
-// `receipt add 1001 --file r.json`; the standard flag package stops at
-// the first positional argument. After "--" everything is positional.
-func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, errHelp
-			}
-			return nil, usagef("%s: %v", fs.Name(), err)
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
-			return append(pos, rest...), nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
-}
-
-// wantArgs checks the number of positional arguments; names lists them
-// for the message, such as "ORDER".
-func wantArgs(fs *flag.FlagSet, pos []string, names ...string) error {
-	switch {
-	case len(pos) < len(names):
-		return usagef("%s: missing %s; run 'ordermgmt %s -h' for usage", fs.Name(), strings.Join(names[len(pos):], " and "), fs.Name())
-	case len(pos) > len(names):
-		return usagef("%s: unexpected argument %q; run 'ordermgmt %s -h' for usage", fs.Name(), pos[len(names)], fs.Name())
-	}
-	return nil
-}
-
-// group runs the subcommands of a command such as `receipt add` and
-// `receipt lint`.
-func group(name string, subs map[string]command) func(context.Context, []string, *env) error {
-	return func(ctx context.Context, args []string, e *env) error {
-		list := func(w io.Writer) {
-			names := make([]string, 0, len(subs))
-			for n := range subs {
-				names = append(names, n)
-			}
-			sort.Strings(names)
-			for _, n := range names {
-				fmt.Fprintf(w, "  ordermgmt %s %s %s\n", name, n, subs[n].summary)
-			}
-		}
-		if len(args) == 0 {
-			return usagef("%s: missing subcommand; use one of:\n%s", name, listString(list))
-		}
-		if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-			fmt.Fprintf(e.stdout, "Usage:\n")
-			list(e.stdout)
-			return nil
-		}
-		sub, ok := subs[args[0]]
-		if !ok {
-			return usagef("%s: unknown subcommand %q; use one of:\n%s", name, args[0], listString(list))
-		}
-		err := sub.run(ctx, args[1:], e)
-		if errors.Is(err, errHelp) {
-			return nil
-		}
-		return err
-	}
-}
-
-func listString(list func(io.Writer)) string {
-	var b strings.Builder
-	list(&b)
-	return strings.TrimRight(b.String(), "\n")
+		System:          client.System{Name: cliSystemName, Version: buildinfo.Version()},
+		HTTPClient:      f.httpClient(e),
+	}, nil
 }
 
 // apiError is a failed call, written for people: the client's user
@@ -285,10 +194,13 @@ func failure(c *client.Client, err error) error {
 	}
 	var b strings.Builder
 	b.WriteString(client.UserMessage(err))
-	var ue *url.Error
 	var svcErr *client.Error
-	if !errors.As(err, &svcErr) && errors.As(err, &ue) {
+	errors.As(err, &svcErr)
+	if cause, ok := client.Unreachable(err); ok {
 		fmt.Fprintf(&b, "\n  base URL: %s", c.BaseURL())
+		if cause == client.CauseRefused && c.BaseURL() == defaultBaseURL {
+			b.WriteString("\n  hint: is `ordermgmt serve` running?")
+		}
 	}
 	if svcErr != nil && len(svcErr.InvalidParams) > 3 {
 		// The user message names the first few; list them all. The local

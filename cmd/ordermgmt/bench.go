@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -16,8 +15,13 @@ import (
 // machine and prints a table (or JSON). By default both servers run as
 // child processes of this binary, so each one's memory is its own.
 func runBench(ctx context.Context, args []string, e *env) error {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet("bench", "bench [flags]",
+		"Measures the server against a bare net/http reference server on this machine: requests per second,\n"+
+			"latency percentiles and peak memory per scenario, and each scenario's ratio to the reference.\n"+
+			"Both servers run as child processes of this binary unless --in-process; --target measures a running server.", e,
+		"ordermgmt bench --scenarios ref-get,get,receipt --duration 5s",
+		"ordermgmt bench --target http://127.0.0.1:8080 --scenarios get",
+		"ordermgmt bench --seed 1000000 --scenarios get-seeded --json-out seeded.json")
 	var (
 		o         bench.Options
 		asJSON    bool
@@ -49,14 +53,12 @@ func runBench(ctx context.Context, args []string, e *env) error {
 	fs.StringVar(&cred.MSN, "msn", cred.MSN, "Merchant-Serial-Number")
 	// The bench starts the reference server as a child of itself with this flag.
 	fs.StringVar(&refAddr, "reference-server", "", "serve only the reference handler on this address (used by the bench itself)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usagef("bench: %v", err)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("bench: unexpected argument %q", fs.Arg(0))
+	if err := wantArgs(fs, pos); err != nil {
+		return err
 	}
 	if refAddr != "" {
 		return bench.ServeReference(ctx, refAddr, e.stdout)

@@ -31,8 +31,10 @@ type imageAddResult struct {
 // address, so running the command twice stores it once.
 func runImageAdd(ctx context.Context, args []string, e *env) error {
 	fs := newFlagSet("image add", "image add FILE [--id ID] [flags]",
-		"Uploads a PNG or JPEG image (at most 2 MB, at least 167 px high) for use in categories.\n"+
-			"Without --id the id is the SHA-512 of the bytes, so an upload can be repeated safely.", e)
+		"Uploads a PNG or JPEG image (at most 2 MiB, 2,097,152 bytes; at least 167 px high) for use in categories.\n"+
+			"Without --id the id is the SHA-512 of the bytes, so an upload can be repeated safely.", e,
+		"ordermgmt image add examples/logo.png",
+		"ordermgmt image add examples/logo.png --id logo-2 --json")
 	var af apiFlags
 	af.register(fs, false)
 	id := fs.String("id", "", "image id, 1 to 128 characters from A-Z a-z 0-9 . _ - (default: the content address)")

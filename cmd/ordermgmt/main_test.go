@@ -90,7 +90,7 @@ func TestUsageErrors(t *testing.T) {
 		args []string
 		code int
 	}{
-		{nil, 2},
+		{nil, 0},
 		{[]string{"frobnicate"}, 2},
 		{[]string{"serve", "--log-format", "xml"}, 2},
 		{[]string{"help"}, 0},

@@ -20,7 +20,9 @@ var runOrder = group("order", map[string]command{
 // prints the service's answer unchanged.
 func runOrderGet(ctx context.Context, args []string, e *env) error {
 	fs := newFlagSet("order get", "order get ORDER [--json] [flags]",
-		"Prints the category and receipt of an order, with its totals and VAT table.", e)
+		"Prints the category and receipt of an order, with its totals and VAT table.", e,
+		"ordermgmt order get 1001",
+		"ordermgmt order get 1001 --payment-type recurring --json")
 	var af apiFlags
 	af.register(fs, true)
 	orderID, pt, err := af.parseOrder(fs, args)

@@ -26,7 +26,16 @@ const maxReceiptFile = 16 << 20
 // returns its bytes and a name for messages.
 func readReceipt(path string, e *env) ([]byte, string, error) {
 	r, name := e.stdin, "standard input"
-	if path != "" && path != "-" {
+	if path == "" || path == "-" {
+		// A person at a terminal is told what the command waits for; with
+		// --verbose, so is anyone.
+		switch {
+		case e.stdinTerminal:
+			fmt.Fprintln(e.stderr, "Reading the receipt JSON from standard input; end it with Ctrl-D (Ctrl-C cancels).")
+		case e.flagOn("verbose"):
+			fmt.Fprintln(e.stderr, "> reading the receipt JSON from standard input")
+		}
+	} else {
 		f, err := os.Open(path)
 		if err != nil {
 			return nil, "", err
@@ -77,7 +86,10 @@ type receiptAddResult struct {
 func runReceiptAdd(ctx context.Context, args []string, e *env) error {
 	fs := newFlagSet("receipt add", "receipt add ORDER [--file F] [flags]",
 		"Adds the receipt of an order from a JSON file (standard input without --file, or with --file -).\n"+
-			"An order has one receipt, which cannot be changed.", e)
+			"An order has one receipt, which cannot be changed; check it first with 'ordermgmt receipt lint'.", e,
+		"ordermgmt receipt add 1001 --file examples/receipt.json",
+		"ordermgmt receipt add 1001 < examples/receipt.json",
+		"ordermgmt receipt add 1001 --file examples/receipt.json --payment-type recurring --json")
 	var af apiFlags
 	af.register(fs, true)
 	file := fs.String("file", "", "receipt JSON file; - or no --file reads standard input")

@@ -42,7 +42,9 @@ type lintVATRow struct {
 func runReceiptLint(ctx context.Context, args []string, e *env) error {
 	fs := newFlagSet("receipt lint", "receipt lint F [--json]",
 		"Checks a receipt JSON file (- for standard input) as the service would, without sending it.\n"+
-			"Exit status 1 when the service would reject it; warnings do not fail.", e)
+			"Exit status 1 when the service would reject it; warnings do not fail.", e,
+		"ordermgmt receipt lint examples/receipt.json",
+		"ordermgmt receipt lint - --json < examples/receipt.json")
 	asJSON := fs.Bool("json", false, "print the result as JSON, for scripts")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -97,7 +99,7 @@ func runReceiptLint(ctx context.Context, args []string, e *env) error {
 		writeReceipt(e.stdout, r)
 	}
 	if !res.Valid {
-		return fmt.Errorf("receipt lint: %s is invalid (%s)", name, plural(len(res.Problems), "problem"))
+		return &reportedError{fmt.Sprintf("receipt lint: %s is invalid (%s)", name, plural(len(res.Problems), "problem"))}
 	}
 	return nil
 }

@@ -3,17 +3,15 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"strings"
 	"time"
 
-	"github.com/ordermgmt/ordermgmt/api"
 	"github.com/ordermgmt/ordermgmt/client"
+	"github.com/ordermgmt/ordermgmt/internal/buildinfo"
 	"github.com/ordermgmt/ordermgmt/internal/config"
 	"github.com/ordermgmt/ordermgmt/internal/relay"
 )
@@ -33,22 +31,74 @@ func runRelay(ctx context.Context, args []string, e *env) error {
 	if len(args) > 0 && args[0] == "status" {
 		return runRelayStatus(ctx, args[1:], e)
 	}
-	rc, rest, err := relayFlags(args, e)
+	fs := newFlagSet("relay", "relay --upstream production|test|URL [flags]",
+		"Runs the relay: the Order Management API on this port, in front of Vipps MobilePay. Every write\n"+
+			"is validated, stored with its delivery in one transaction and answered at once (Relay-Delivery:\n"+
+			"queued); workers deliver it upstream in order, exactly once, with retries up to a deadline.\n"+
+			"Reads are forwarded upstream, and answered from the relay (Relay-Source: local) when upstream\n"+
+			"cannot be reached. GET /_relay/deliveries and 'ordermgmt relay status' show the deliveries.\n"+
+			"Every server flag of 'ordermgmt serve' applies; several relays may share one --database.", e,
+		"ordermgmt relay --upstream production --upstream-credentials upstream.json --config local-units.json",
+		"ordermgmt relay --upstream http://127.0.0.1:8080 --addr 127.0.0.1:8090",
+		"ordermgmt relay status --base-url http://127.0.0.1:8090 --msn 123456")
+	cfg := config.Default()
+	cfg.DataDir = defaultRelayData
+	cfg.Register(fs)
+	rc := relay.Config{}
+	var creds string
+	fs.StringVar(&rc.Upstream, "upstream", "", "where deliveries go: production, test or a URL (env "+envRelayUpstream+"; required)")
+	fs.StringVar(&creds, "upstream-credentials", "", "file of upstream keys per MSN: {\"salesUnits\": [{\"name\", \"clientId\", \"clientSecret\", \"subscriptionKey\", \"msns\": [...]}]} (env "+envRelayCredentials+")")
+	fs.StringVar(&rc.Node, "node", "", "this node's name among relays sharing a database (env "+envRelayNode+"; default the host name)")
+	fs.DurationVar(&rc.Deadline, "delivery-deadline", relay.DefaultDeadline, "how long a delivery is retried before it is failed")
+	fs.IntVar(&rc.Workers, "workers", relay.DefaultWorkers, "deliveries sent at once")
+	fs.DurationVar(&rc.Lease, "lease", relay.DefaultLease, "how long a claimed delivery is held for this node; longer than --attempt-timeout")
+	fs.DurationVar(&rc.AttemptTimeout, "attempt-timeout", relay.DefaultAttemptTimeout, "an upstream call without an answer ends after this")
+	fs.DurationVar(&rc.MinBackoff, "min-backoff", relay.DefaultMinBackoff, "the wait after a first failed attempt; it doubles with each attempt")
+	fs.DurationVar(&rc.MaxBackoff, "max-backoff", relay.DefaultMaxBackoff, "the longest wait between attempts")
+	fs.DurationVar(&rc.Poll, "poll", relay.DefaultPoll, "how often an idle worker looks for deliveries that came due")
+	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
-	if e.getenv(config.Env.Data) == "" {
-		// Flags later in the list win, so --data still overrides this.
-		rest = append([]string{"--data", defaultRelayData}, rest...)
+	if err := wantArgs(fs, pos); err != nil {
+		return err
 	}
-	cfg, err := config.Load(rest, e.getenv, e.stderr)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(e.stderr, relayHelp)
-			return nil
+	usage := func(msg string) error {
+		return &usageError{msg: "relay: " + strings.ReplaceAll(msg, "\n", "\n  "), cmd: "relay"}
+	}
+	if err := cfg.Complete(fs, e.getenv); err != nil {
+		return usage(strings.TrimPrefix(err.Error(), config.ErrUsage.Error()+": "))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if !set["upstream"] {
+		rc.Upstream = e.getenv(envRelayUpstream)
+	}
+	if !set["upstream-credentials"] {
+		creds = e.getenv(envRelayCredentials)
+	}
+	if !set["node"] {
+		rc.Node = e.getenv(envRelayNode)
+	}
+	if rc.Upstream == "" {
+		return usage("--upstream is required: production, test or a URL (env " + envRelayUpstream + ")")
+	}
+	if _, err := client.ResolveBaseURL(rc.Upstream); err != nil {
+		return usage("--upstream: " + err.Error())
+	}
+	if rc.Workers < 1 || rc.Deadline <= 0 || rc.Lease <= rc.AttemptTimeout || rc.MinBackoff <= 0 || rc.MaxBackoff < rc.MinBackoff {
+		return usage("--workers must be at least 1, --delivery-deadline positive, --lease longer than --attempt-timeout, and --max-backoff at least --min-backoff")
+	}
+	if creds != "" {
+		if rc.Credentials, err = relay.LoadCredentials(creds); err != nil {
+			return usage(err.Error())
 		}
-		return &usageError{strings.TrimPrefix(err.Error(), config.ErrUsage.Error()+": ")}
 	}
+	if rc.Node == "" {
+		rc.Node, _ = os.Hostname()
+	}
+	rc.System = client.System{Name: "ordermgmt-relay", Version: buildinfo.Version()}
+
 	log := newLogger(cfg, e.stderr)
 	r, err := relay.Start(ctx, cfg, rc, log)
 	if err != nil {
@@ -57,9 +107,9 @@ func runRelay(ctx context.Context, args []string, e *env) error {
 	fmt.Fprintf(e.stdout, "ordermgmt relay listening on %s\n", r.URL)
 	fmt.Fprintf(e.stdout, "  data: %s\n", r.DataLocation)
 	fmt.Fprintf(e.stdout, "  mode: %s\n", cfg.Mode())
-	fmt.Fprintf(e.stdout, "  upstream: %s (%d merchant serial numbers with credentials)\n", r.Relay.Upstream(), len(rc.Credentials))
+	fmt.Fprintf(e.stdout, "  upstream: %s (credentials for %d merchant serial numbers)\n", r.Relay.Upstream(), len(rc.Credentials))
 	fmt.Fprintf(e.stdout, "  node: %s\n", rc.Node)
-	log.Info("relaying", "url", r.URL, "upstream", r.Relay.Upstream(), "node", rc.Node)
+	log.Info("relaying", "url", r.URL, "upstream", r.Relay.Upstream(), "node", rc.Node, "version", buildinfo.Version())
 
 	select {
 	case <-ctx.Done():
@@ -69,89 +119,6 @@ func runRelay(ctx context.Context, args []string, e *env) error {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 	defer cancel()
 	return r.Shutdown(sctx)
-}
-
-const relayHelp = `
-Relay flags (before or among the server flags above):
-  --upstream production|test|URL   where deliveries go (env ` + envRelayUpstream + `; required)
-  --upstream-credentials FILE      upstream keys per MSN (env ` + envRelayCredentials + `):
-        {"salesUnits": [{"name": "Shop", "clientId": "...", "clientSecret": "...",
-                         "subscriptionKey": "...", "msns": ["123456"]}]}
-  --node NAME                      this node's name among relays sharing a database (env ` + envRelayNode + `; default the host name)
-  --delivery-deadline DURATION     how long a delivery is retried before it is failed (default 72h)
-  --workers N                      deliveries at once (default 4)
-  --lease DURATION                 how long a claimed delivery is held for this node (default 2m)
-  --attempt-timeout DURATION       an upstream call without an answer ends after this (default 30s)
-  --min-backoff, --max-backoff DURATION   the wait between attempts (default 1s, 10m)`
-
-// relayFlags takes the relay's own flags out of args and returns the rest,
-// the server's flags, for config.Load.
-func relayFlags(args []string, e *env) (relay.Config, []string, error) {
-	rc := relay.Config{Upstream: e.getenv(envRelayUpstream), Node: e.getenv(envRelayNode)}
-	creds := e.getenv(envRelayCredentials)
-	durations := map[string]*time.Duration{
-		"delivery-deadline": &rc.Deadline, "lease": &rc.Lease, "attempt-timeout": &rc.AttemptTimeout,
-		"min-backoff": &rc.MinBackoff, "max-backoff": &rc.MaxBackoff, "poll": &rc.Poll,
-	}
-	var rest []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if !strings.HasPrefix(a, "-") || a == "--" {
-			rest = append(rest, args[i:]...)
-			break
-		}
-		d, isDuration := durations[name]
-		switch {
-		case name == "upstream" || name == "upstream-credentials" || name == "node" || name == "workers" || isDuration:
-		default:
-			rest = append(rest, a)
-			continue
-		}
-		if !hasValue {
-			if i+1 >= len(args) {
-				return rc, nil, usagef("relay: flag --%s needs a value", name)
-			}
-			i++
-			value = args[i]
-		}
-		switch {
-		case name == "upstream":
-			rc.Upstream = value
-		case name == "upstream-credentials":
-			creds = value
-		case name == "node":
-			rc.Node = value
-		case name == "workers":
-			if _, err := fmt.Sscanf(value, "%d", &rc.Workers); err != nil || rc.Workers < 1 {
-				return rc, nil, usagef("relay: --workers %q must be a whole number of at least 1", value)
-			}
-		case isDuration:
-			v, err := time.ParseDuration(value)
-			if err != nil || v <= 0 {
-				return rc, nil, usagef("relay: --%s %q must be a positive duration such as 30s or 72h", name, value)
-			}
-			*d = v
-		}
-	}
-	if rc.Upstream == "" {
-		return rc, nil, usagef("relay: --upstream is required: production, test or a URL (env %s)", envRelayUpstream)
-	}
-	if _, err := client.ResolveBaseURL(rc.Upstream); err != nil {
-		return rc, nil, usagef("relay: --upstream: %v", err)
-	}
-	if creds != "" {
-		c, err := relay.LoadCredentials(creds)
-		if err != nil {
-			return rc, nil, usagef("relay: %v", err)
-		}
-		rc.Credentials = c
-	}
-	if rc.Node == "" {
-		rc.Node, _ = os.Hostname()
-	}
-	rc.System = client.System{Name: "ordermgmt-relay", Version: buildVersion()}
-	return rc, rest, nil
 }
 
 // runRelayStatus prints the counts of a relay's deliveries and the failed
@@ -173,15 +140,11 @@ func runRelayStatus(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	key := f.subscriptionKey
-	if key == "" {
-		key = e.getenv(envSubscriptionKey)
-	}
-	st, err := fetchRelayStatus(ctx, c, key, "failed", *limit)
+	st, err := fetchRelayStatus(ctx, c, "failed", *limit)
 	if err != nil {
 		return failure(c, err)
 	}
-	conflicts, err := fetchRelayStatus(ctx, c, key, "conflict", *limit)
+	conflicts, err := fetchRelayStatus(ctx, c, "conflict", *limit)
 	if err != nil {
 		return failure(c, err)
 	}
@@ -215,33 +178,14 @@ func writeRelayStatus(w io.Writer, st *relay.StatusJSON) {
 	}
 }
 
-// fetchRelayStatus reads GET /_relay/deliveries with the client's token.
-func fetchRelayStatus(ctx context.Context, c *client.Client, subscriptionKey, state string, limit int) (*relay.StatusJSON, error) {
-	tok, err := c.Token(ctx)
+// fetchRelayStatus reads GET /_relay/deliveries of one state.
+func fetchRelayStatus(ctx context.Context, c *client.Client, state string, limit int) (*relay.StatusJSON, error) {
+	res, err := c.Request(ctx, "relay status", "GET", fmt.Sprintf("/_relay/deliveries?state=%s&limit=%d", state, limit), nil)
 	if err != nil {
 		return nil, err
-	}
-	req, err := http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("%s/_relay/deliveries?state=%s&limit=%d", c.BaseURL(), state, limit), nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set(api.HeaderAuthorization, "Bearer "+tok.AccessToken)
-	req.Header.Set(api.HeaderSubscriptionKey, subscriptionKey)
-	req.Header.Set(api.HeaderMSN, c.MSN())
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("relay status: HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(body)))
 	}
 	var st relay.StatusJSON
-	if err := json.Unmarshal(body, &st); err != nil {
+	if err := json.Unmarshal(res.Body, &st); err != nil {
 		return nil, fmt.Errorf("relay status: unexpected answer: %w", err)
 	}
 	return &st, nil

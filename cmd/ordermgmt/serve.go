@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,18 +9,35 @@ import (
 	"strings"
 
 	"github.com/ordermgmt/ordermgmt/internal/app"
+	"github.com/ordermgmt/ordermgmt/internal/buildinfo"
 	"github.com/ordermgmt/ordermgmt/internal/config"
+	// serve --database postgres://...
+	_ "github.com/ordermgmt/ordermgmt/internal/store/postgres"
 )
 
 // runServe starts the server and serves until ctx is cancelled (SIGINT or
 // SIGTERM), then lets in-flight requests finish.
 func runServe(ctx context.Context, args []string, e *env) error {
-	cfg, err := config.Load(args, e.getenv, e.stderr)
+	fs := newFlagSet("serve", "serve [flags]",
+		"Runs the Order Management API server. Without --config it is a sandbox: any credentials get\n"+
+			"a token. Data is kept in --data (embedded SQLite), or in PostgreSQL with --database.\n"+
+			"Every flag can also be set by the environment variable named in its description.", e,
+		"ordermgmt serve",
+		"ordermgmt serve --addr 127.0.0.1:9090 --data /tmp/ordermgmt-data",
+		"ordermgmt serve --config sales-units.json --log-format json",
+		"ORDERMGMT_DATABASE_URL=postgres://user@db:5432/ordermgmt ordermgmt serve")
+	cfg := config.Default()
+	cfg.Register(fs)
+	pos, err := parseArgs(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return &usageError{strings.TrimPrefix(err.Error(), config.ErrUsage.Error()+": ")}
+		return err
+	}
+	if err := wantArgs(fs, pos); err != nil {
+		return err
+	}
+	if err := cfg.Complete(fs, e.getenv); err != nil {
+		msg := strings.TrimPrefix(err.Error(), config.ErrUsage.Error()+": ")
+		return &usageError{msg: "serve: " + strings.ReplaceAll(msg, "\n", "\n  "), cmd: "serve"}
 	}
 	log := newLogger(cfg, e.stderr)
 	ballast := gcBallast(e.getenv)
@@ -32,7 +47,7 @@ func runServe(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	printBanner(e.stdout, cfg, a)
-	log.Info("serving", "url", a.URL, "data", a.DataLocation, "mode", cfg.Mode())
+	log.Info("serving", "url", a.URL, "data", a.DataLocation, "mode", cfg.Mode(), "version", buildinfo.Version())
 
 	select {
 	case <-ctx.Done():
@@ -45,11 +60,20 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	return a.Shutdown(sctx)
 }
 
+// printBanner says where the server listens, where its data is, its mode
+// and how to get a token there: in sandbox mode a curl with the README's
+// credentials, in configured mode the CLI with a sales unit's own.
 func printBanner(w io.Writer, cfg config.Config, a *app.App) {
-	fmt.Fprintf(w, "ordermgmt listening on %s\n", a.URL)
+	fmt.Fprintf(w, "ordermgmt %s listening on %s\n", buildinfo.Version(), a.URL)
 	fmt.Fprintf(w, "  data: %s\n", a.DataLocation)
 	fmt.Fprintf(w, "  mode: %s\n", cfg.Mode())
-	fmt.Fprintf(w, "Get a token:\n  curl -s -X POST %s/accesstoken/get -H 'client_id: demo' -H 'client_secret: demo' -H 'Ocp-Apim-Subscription-Key: demo' -H 'Merchant-Serial-Number: 123456'\n", a.URL)
+	if cfg.ConfigFile != "" {
+		fmt.Fprintf(w, "Get a token with the credentials of a sales unit in %s:\n", cfg.ConfigFile)
+		fmt.Fprintf(w, "  VIPPS_CLIENT_SECRET=... VIPPS_SUBSCRIPTION_KEY=... ordermgmt token --base-url %s --client-id CLIENT_ID\n", a.URL)
+		return
+	}
+	fmt.Fprintf(w, "Get a token (sandbox mode: any credentials work; these are the README's):\n")
+	fmt.Fprintf(w, "  curl -s -X POST %s/accesstoken/get -H 'client_id: demo' -H 'client_secret: demo' -H 'Ocp-Apim-Subscription-Key: demo-key' -H 'Merchant-Serial-Number: 123456'\n", a.URL)
 }
 
 // ballastSize is the floor of the heap the garbage collector paces itself

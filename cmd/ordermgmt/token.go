@@ -10,7 +10,10 @@ import (
 // The client secret and subscription key are never printed.
 func runToken(ctx context.Context, args []string, e *env) error {
 	fs := newFlagSet("token", "token [flags]",
-		"Fetches an access token with the sales unit's credentials and prints it.", e)
+		"Fetches an access token with the sales unit's credentials and prints it, alone on a line.", e,
+		"TOKEN=$(ordermgmt token)",
+		"ordermgmt token --json",
+		"ordermgmt token --env test --client-id ID --msn 123456")
 	var af apiFlags
 	af.register(fs, false)
 	pos, err := parseArgs(fs, args)

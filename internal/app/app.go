@@ -20,9 +20,9 @@ import (
 	"github.com/ordermgmt/ordermgmt/internal/auth"
 	"github.com/ordermgmt/ordermgmt/internal/config"
 	"github.com/ordermgmt/ordermgmt/internal/console"
+	"github.com/ordermgmt/ordermgmt/internal/sandbox"
 	"github.com/ordermgmt/ordermgmt/internal/server"
 	"github.com/ordermgmt/ordermgmt/internal/store"
-	"github.com/ordermgmt/ordermgmt/internal/store/postgres"
 	"github.com/ordermgmt/ordermgmt/internal/store/sqlite"
 )
 
@@ -43,6 +43,17 @@ type App struct {
 	log     *slog.Logger
 	httpSrv *http.Server
 	served  chan error
+	// sandbox is nil in configured mode.
+	sandbox *sandbox.Sandbox
+}
+
+// Sandbox returns the sandbox's tools, or nil in configured mode.
+func (a *App) Sandbox() *sandbox.Sandbox { return a.sandbox }
+
+func (a *App) closeSandbox() {
+	if a.sandbox != nil {
+		a.sandbox.Close()
+	}
 }
 
 // Start opens the store, loads or creates the signing key, binds the
@@ -98,6 +109,21 @@ func StartWith(ctx context.Context, cfg config.Config, log *slog.Logger, ext Ext
 		}
 		authn = auth.Configured(fc)
 	}
+	var sb *sandbox.Sandbox
+	if cfg.ConfigFile == "" {
+		if sst, ok := st.(sandbox.Store); ok {
+			size := cfg.JournalSize
+			if size == 0 {
+				size = -1 // off
+			}
+			sb, err = sandbox.New(ctx, sandbox.Options{Store: sst, JournalSize: size, Logger: log})
+			if err != nil {
+				st.Close()
+				return nil, err
+			}
+		}
+	}
+	a.sandbox = sb
 	issuer := auth.NewIssuer(auth.IssuerConfig{Keys: keys, Issuer: "ordermgmt", TTL: cfg.TokenTTL})
 	srv := server.New(server.Options{
 		Store:         serveStore,
@@ -106,6 +132,7 @@ func StartWith(ctx context.Context, cfg config.Config, log *slog.Logger, ext Ext
 		Keys:          keys,
 		Logger:        log,
 		Pprof:         cfg.Pprof,
+		Sandbox:       sb,
 		Limits:        limits(cfg),
 		Routes:        routes,
 	})
@@ -113,6 +140,7 @@ func StartWith(ctx context.Context, cfg config.Config, log *slog.Logger, ext Ext
 	// The support console shares the port: /console/ is its, the rest the API's.
 	con, err := newConsole(srv, issuer, st, fc, cfg.Addr, log)
 	if err != nil {
+		a.closeSandbox()
 		st.Close()
 		return nil, err
 	}
@@ -132,6 +160,7 @@ func StartWith(ctx context.Context, cfg config.Config, log *slog.Logger, ext Ext
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
+		a.closeSandbox()
 		st.Close()
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
@@ -188,11 +217,17 @@ func cleanPath(p string) bool {
 // openStore opens the configured store and says where its data is.
 func openStore(ctx context.Context, cfg config.Config, outbox bool) (store.Store, string, error) {
 	if cfg.DatabaseURL != "" {
-		st, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{Outbox: outbox})
+		// Through the registry, so that clienttest, which starts only
+		// SQLite servers, does not link the PostgreSQL driver.
+		st, err := store.OpenURL(ctx, cfg.DatabaseURL, store.OpenOptions{Outbox: outbox})
 		if err != nil {
 			return nil, "", err
 		}
-		return st, st.Location(), nil
+		loc := "database"
+		if l, ok := st.(interface{ Location() string }); ok {
+			loc = l.Location()
+		}
+		return st, loc, nil
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, "", fmt.Errorf("create data folder: %w", err)
@@ -247,6 +282,8 @@ func (a *App) Done() <-chan error { return a.served }
 // within ctx, then closes the store.
 func (a *App) Shutdown(ctx context.Context) error {
 	err := a.httpSrv.Shutdown(ctx)
+	// The journal's last entries are written before the store closes.
+	a.closeSandbox()
 	if cerr := a.Store.Close(); err == nil {
 		err = cerr
 	}

@@ -18,6 +18,8 @@ import (
 	"github.com/ordermgmt/ordermgmt/api"
 	"github.com/ordermgmt/ordermgmt/internal/app"
 	"github.com/ordermgmt/ordermgmt/internal/config"
+	// app opens postgres:// URLs through the store registry.
+	_ "github.com/ordermgmt/ordermgmt/internal/store/postgres"
 	"github.com/ordermgmt/ordermgmt/internal/store/postgres/pgtest"
 )
 

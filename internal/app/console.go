@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -31,7 +30,7 @@ func newConsole(api http.Handler, issuer *auth.Issuer, st store.Store, fc *auth.
 	opts := console.Options{
 		Open:     fc == nil,
 		Images:   st,
-		Loopback: loopbackAddr(addr),
+		Loopback: console.LoopbackAddr(addr),
 		Logger:   log,
 	}
 	if sl, ok := st.(store.SupportLog); ok {
@@ -71,20 +70,6 @@ func clientCache(newClient func(msn string) (*client.Client, error)) func(string
 		m[msn] = c
 		return c, nil
 	}
-}
-
-// loopbackAddr reports whether a listen address accepts loopback
-// connections only.
-func loopbackAddr(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // inProcess is an http.RoundTripper that serves requests with the API

@@ -37,6 +37,9 @@ type Config struct {
 	Pprof bool
 	// CommitPerRequest turns group commit off, for comparison.
 	CommitPerRequest bool
+	// JournalSize is how many requests the sandbox's journal keeps per
+	// merchant; 0 turns the journal off.
+	JournalSize int
 
 	// Limits (contract §8); README "Limits" lists each with its default.
 	// MaxConns bounds open connections.
@@ -70,6 +73,7 @@ func Default() Config {
 		LogFormat:       "text",
 		LogLevel:        "info",
 		ShutdownTimeout: 15 * time.Second,
+		JournalSize:     10_000,
 		MaxConns:        10000,
 		MaxBodyMemory:   256 << 20,
 		LoadWait:        time.Second,
@@ -96,11 +100,25 @@ var Env = struct {
 // A usage problem is returned as an error wrapping ErrUsage.
 func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	c := Default()
-	// Flags are registered with the built-in defaults, not the environment's
-	// values, so `serve -h` never prints a database password from the
-	// environment.
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	c.Register(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return c, err
+		}
+		return c, fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("%w: unexpected argument %q", ErrUsage, fs.Arg(0))
+	}
+	return c, c.Complete(fs, getenv)
+}
+
+// Register adds serve's flags to fs, bound to c's fields. Flags are
+// registered with the built-in defaults, not the environment's values, so
+// `serve -h` never prints a database password from the environment.
+func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env "+Env.Addr+")")
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "data folder of the embedded store and the signing key (env "+Env.Data+")")
 	fs.StringVar(&c.DatabaseURL, "database", c.DatabaseURL, "PostgreSQL URL; the embedded SQLite store is used when empty (env "+Env.Database+")")
@@ -112,6 +130,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long in-flight requests may finish on shutdown")
 	fs.BoolVar(&c.Pprof, "pprof", false, "serve net/http/pprof under /debug/pprof/")
 	fs.BoolVar(&c.CommitPerRequest, "commit-per-request", false, "commit each write on its own instead of grouping concurrent commits")
+	fs.IntVar(&c.JournalSize, "journal-size", c.JournalSize, "requests the sandbox journal keeps per merchant; 0 turns the journal off")
 	fs.IntVar(&c.MaxConns, "max-conns", c.MaxConns, "most connections open at once")
 	fs.Int64Var(&c.MaxBodyMemory, "max-body-memory", c.MaxBodyMemory, "most bytes of request bodies held in memory at once")
 	fs.DurationVar(&c.LoadWait, "load-wait", c.LoadWait, "how long a request waits for a connection slot or body memory before 503")
@@ -122,14 +141,12 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "requests a client and merchant may send at once above --rate-limit")
 	fs.Float64Var(&c.TokenRateLimit, "token-rate-limit", c.TokenRateLimit, "token requests per second per client_id and merchant (0: no limit)")
 	fs.IntVar(&c.TokenRateBurst, "token-rate-burst", c.TokenRateBurst, "token requests at once above --token-rate-limit")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return c, err
-		}
-		return c, fmt.Errorf("%w: %v", ErrUsage, err)
-	}
+}
 
-	// The environment fills what no flag set.
+// Complete fills from the environment what no flag of fs (parsed, with
+// Register's flags) set, then checks the result. A usage problem is
+// returned as an error wrapping ErrUsage.
+func (c *Config) Complete(fs *flag.FlagSet, getenv func(string) string) error {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	var errs []error
@@ -152,16 +169,13 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		}
 		c.TokenTTL = d
 	}
-	if fs.NArg() > 0 {
-		errs = append(errs, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
-	}
 	if len(errs) == 0 {
 		errs = c.Validate()
 	}
 	if len(errs) > 0 {
-		return c, fmt.Errorf("%w: %w", ErrUsage, errors.Join(errs...))
+		return fmt.Errorf("%w: %w", ErrUsage, errors.Join(errs...))
 	}
-	return c, nil
+	return nil
 }
 
 // ErrUsage marks a configuration the user must correct.
@@ -178,6 +192,9 @@ func (c Config) Validate() []error {
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		errs = append(errs, errors.New("--database must be a postgres:// URL"))
+	}
+	if c.JournalSize < 0 || c.JournalSize > 1_000_000 {
+		errs = append(errs, fmt.Errorf("--journal-size %d must be between 0 (off) and 1000000", c.JournalSize))
 	}
 	if c.TokenTTL < time.Minute || c.TokenTTL > 7*24*time.Hour {
 		errs = append(errs, fmt.Errorf("--token-ttl %s must be between 1m and 168h", c.TokenTTL))

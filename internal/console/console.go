@@ -151,6 +151,13 @@ func (c *Console) allowed(s *session, msn string) bool {
 	return false
 }
 
+// LoopbackAddr reports whether a listen address (host:port) accepts
+// loopback connections only.
+func LoopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	return err == nil && host != "" && isLoopbackHost(host)
+}
+
 // isLoopbackHost reports whether a Host header names a loopback address.
 func isLoopbackHost(hostport string) bool {
 	host := hostport

@@ -23,6 +23,7 @@ import (
 	"github.com/ordermgmt/ordermgmt/internal/config"
 	"github.com/ordermgmt/ordermgmt/internal/relay"
 	"github.com/ordermgmt/ordermgmt/internal/store"
+	_ "github.com/ordermgmt/ordermgmt/internal/store/postgres"
 	"github.com/ordermgmt/ordermgmt/internal/store/postgres/pgtest"
 )
 
@@ -122,6 +123,14 @@ func operation(r *http.Request) string {
 		return "token"
 	case p == "/order-management/v1/images":
 		return "addImage"
+	case p == "/order-management/v3/categories" && r.Method == "POST":
+		return "addCategory"
+	case p == "/order-management/v3/categories":
+		return "getCategories"
+	case strings.HasPrefix(p, "/order-management/v3/categories/") && r.Method == "DELETE":
+		return "deleteCategory"
+	case strings.HasPrefix(p, "/order-management/v3/categories/"):
+		return "getCategory"
 	case strings.Contains(p, "/categories/") && r.Method == "PUT":
 		return "putCategory"
 	case strings.Contains(p, "/receipts/"):
@@ -170,12 +179,19 @@ func (f *faultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if resp.StatusCode < 300 && req.Method != "GET" && op != "token" {
 		sum := sha256.Sum256(body)
 		what := req.URL.Path
-		if op == "addImage" {
+		switch op {
+		case "addImage":
 			var img struct {
 				ImageID string `json:"imageId"`
 			}
 			json.Unmarshal(body, &img)
 			what = "image/" + img.ImageID
+		case "addCategory":
+			var c struct {
+				OrderID string `json:"orderId"`
+			}
+			json.Unmarshal(body, &c)
+			what = "v3/" + c.OrderID
 		}
 		f.mu.Lock()
 		f.stored = append(f.stored, op+" "+what+" "+hex.EncodeToString(sum[:4]))
@@ -341,7 +357,13 @@ func (r *testRelay) settle() relay.StatusJSON {
 	r.t.Helper()
 	for i := 0; i < 2000; i++ {
 		st := r.deliveries("?limit=1000")
-		if st.Counts["queued"] == 0 && st.Counts["retrying"] == 0 {
+		pending := st.Counts["queued"] + st.Counts["retrying"]
+		for _, d := range st.Deliveries {
+			if d.State == "queued" || d.State == "retrying" {
+				pending++
+			}
+		}
+		if pending == 0 {
 			return st
 		}
 		r.clock.Advance(50 * time.Millisecond)

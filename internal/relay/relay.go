@@ -158,6 +158,26 @@ func (s *relayStore) AddReceipt(ctx context.Context, rc *store.Receipt) error {
 	return s.r.queued(s.Store.AddReceipt(ctx, rc))
 }
 
+func (s *relayStore) AddCategory(ctx context.Context, c *store.Category) error {
+	return s.r.queued(s.Store.AddCategory(ctx, c))
+}
+
+func (s *relayStore) DeleteCategory(ctx context.Context, msn, id string) error {
+	return s.r.queued(s.Store.DeleteCategory(ctx, msn, id))
+}
+
+// ListCategories and GetCategory answer from what the relay accepted: the
+// shop knows the relay's category ids, which upstream never saw.
+func (s *relayStore) ListCategories(ctx context.Context, msn, orderID string) ([]*store.Category, error) {
+	setSource(ctx, "local")
+	return s.Store.ListCategories(ctx, msn, orderID)
+}
+
+func (s *relayStore) GetCategory(ctx context.Context, msn, id string) (*store.Category, error) {
+	setSource(ctx, "local")
+	return s.Store.GetCategory(ctx, msn, id)
+}
+
 func (r *Relay) queued(err error) error {
 	if err == nil {
 		r.metrics.accepted.Add(1)
@@ -166,15 +186,15 @@ func (r *Relay) queued(err error) error {
 	return err
 }
 
-// ViewOrder forwards GET order upstream and falls back to what was
+// GetOrder forwards GET order upstream and falls back to what was
 // accepted locally when upstream cannot answer it.
-func (s *relayStore) ViewOrder(ctx context.Context, key store.OrderKey) (*store.Order, error) {
+func (s *relayStore) GetOrder(ctx context.Context, key store.OrderKey) (*store.Order, error) {
 	o, err := s.r.upstreamOrder(ctx, key)
 	if err == nil {
 		setSource(ctx, "upstream")
 		return o, nil
 	}
-	local, lerr := s.Store.ViewOrder(ctx, key)
+	local, lerr := s.Store.GetOrder(ctx, key)
 	if lerr == nil || !errors.Is(err, api.ErrNotFound) {
 		setSource(ctx, "local")
 	} else {
@@ -201,16 +221,13 @@ func (r *Relay) upstreamOrder(ctx context.Context, key store.OrderKey) (*store.O
 		}
 		return nil, err
 	}
-	out := &store.Order{Key: key}
-	if o.Category != nil {
-		out.Category = &store.Category{Key: key, Category: *o.Category}
-	}
+	out := &store.Order{Key: key, Category: o.Category}
 	if o.Receipt != nil {
 		body, err := o.Receipt.AppendJSON(nil)
 		if err != nil {
 			return nil, err
 		}
-		out.Receipt = &store.Receipt{Key: key, Body: body}
+		out.Receipt = body
 	}
 	if out.Category == nil && out.Receipt == nil {
 		return nil, fmt.Errorf("order %s upstream: %w", key, api.ErrNotFound)

@@ -156,9 +156,91 @@ func (r *Relay) attempt(ctx context.Context, d *store.Delivery) (string, error) 
 			}
 		}
 		return "", &conflictError{ce}
+
+	case server.OpAddCategory:
+		var cat api.Category
+		if err := json.Unmarshal(d.Body, &cat); err != nil {
+			return "", fmt.Errorf("category in the outbox: %w", err)
+		}
+		req := api.AddCategoryRequest{OrderID: d.OrderID, PaymentType: d.PaymentType, Type: cat.Category,
+			URL: cat.OrderDetailsURL, ImageID: cat.ImageID}
+		if d.Attempts > 1 {
+			// Every POST adds a category: one an earlier attempt may have
+			// stored is looked up before the POST is sent again.
+			if id, found, err := findCategory(ctx, cl, req); err != nil || found {
+				return id, err
+			}
+		}
+		res, err := cl.AddCategory(ctx, req)
+		return res.ID, err
+
+	case server.OpDeleteCategory:
+		id, err := r.upstreamCategoryID(ctx, cl, d)
+		if err != nil {
+			return "", err
+		}
+		err = cl.DeleteCategory(ctx, id)
+		if status(err) == http.StatusNotFound && d.Attempts > 1 {
+			// An earlier attempt deleted it.
+			return id, nil
+		}
+		return id, err
 	}
 	return "", fmt.Errorf("operation %q cannot be relayed", d.Operation)
 }
+
+// findCategory looks upstream for the newest category of the order with
+// req's content, and returns its id.
+func findCategory(ctx context.Context, cl *client.Client, req api.AddCategoryRequest) (string, bool, error) {
+	cs, err := cl.ListCategories(ctx, req.OrderID)
+	if err != nil {
+		return "", false, err
+	}
+	for i := len(cs) - 1; i >= 0; i-- {
+		c := cs[i]
+		if c.PaymentType == req.PaymentType && sameCategory(&api.Category{Category: c.Type, OrderDetailsURL: c.URL, ImageID: c.ImageID},
+			&api.Category{Category: req.Type, OrderDetailsURL: req.URL, ImageID: req.ImageID}) {
+			return c.CategoryID, true, nil
+		}
+	}
+	return "", false, nil
+}
+
+// upstreamCategoryID is upstream's id of the category a delete names: the
+// id upstream gave the delivery that created it, which came earlier in
+// the same order's chain.
+func (r *Relay) upstreamCategoryID(ctx context.Context, cl *client.Client, d *store.Delivery) (string, error) {
+	ds, err := r.outbox.ListDeliveries(ctx, store.DeliveryFilter{MSN: d.MSN, LocalID: d.LocalID, Limit: 10})
+	if err != nil {
+		return "", err
+	}
+	for _, c := range ds {
+		if c.Operation != server.OpAddCategory && c.Operation != server.OpPutCategory {
+			continue
+		}
+		if c.UpstreamID != "" {
+			return c.UpstreamID, nil
+		}
+		if c.State != store.DeliveryDelivered {
+			return "", fmt.Errorf("%w: the category's own delivery #%d is %s", errNotDeliverable, c.ID, c.State)
+		}
+		// Delivered without an id (found by reading back): find it again.
+		var cat api.Category
+		if err := json.Unmarshal(c.Body, &cat); err != nil {
+			return "", err
+		}
+		id, found, err := findCategory(ctx, cl, api.AddCategoryRequest{OrderID: c.OrderID, PaymentType: c.PaymentType,
+			Type: cat.Category, URL: cat.OrderDetailsURL, ImageID: cat.ImageID})
+		if err != nil || found {
+			return id, err
+		}
+		return "", fmt.Errorf("%w: upstream has no category like the one of delivery #%d", errNotDeliverable, c.ID)
+	}
+	return "", fmt.Errorf("%w: no delivery created category %s", errNotDeliverable, d.LocalID)
+}
+
+// errNotDeliverable is a delivery that nothing upstream can make possible.
+var errNotDeliverable = errors.New("cannot be delivered")
 
 // sameCategory compares two v2 categories.
 func sameCategory(a, b *api.Category) bool {
@@ -195,7 +277,7 @@ func (r *Relay) judge(d *store.Delivery, upstreamID string, err error) store.Del
 	case errors.As(err, &conflict):
 		o.State = store.DeliveryConflict
 		return o
-	case errors.Is(err, errNoCredentials), errors.Is(err, api.ErrInvalid) && ce == nil:
+	case errors.Is(err, errNoCredentials), errors.Is(err, errNotDeliverable), errors.Is(err, api.ErrInvalid) && ce == nil:
 		// Nothing upstream can change this: the relay's own configuration
 		// or a write the SDK refuses to send.
 		o.State = store.DeliveryFailed

@@ -28,9 +28,9 @@ func benchOrder(tb testing.TB) *store.Order {
 	key := store.OrderKey{MSN: "123456", PaymentType: api.PaymentTypeECOM, OrderID: "1001"}
 	return &store.Order{
 		Key: key,
-		Category: &store.Category{Key: key, Category: api.Category{
-			Category: api.CategoryDelivery, OrderDetailsURL: "https://shop.example/orders/1001", ImageID: &img}},
-		Receipt: &store.Receipt{Key: key, Body: body},
+		Category: &api.Category{
+			Category: api.CategoryDelivery, OrderDetailsURL: "https://shop.example/orders/1001", ImageID: &img},
+		Receipt: body,
 	}
 }
 
@@ -60,7 +60,7 @@ func TestGetOrderEncoding(t *testing.T) {
 	if err := json.Unmarshal(got, &parsed); err != nil {
 		t.Fatalf("orderJSON() = %s: %v", got, err)
 	}
-	if parsed.Category.OrderDetailsURL != o.Category.Category.OrderDetailsURL || string(parsed.Receipt) != string(o.Receipt.Body) {
+	if parsed.Category.OrderDetailsURL != o.Category.OrderDetailsURL || string(parsed.Receipt) != string(o.Receipt) {
 		t.Errorf("orderJSON() = %s, want the category and the stored receipt", got)
 	}
 }

@@ -42,10 +42,6 @@ func (s *Server) addImage(w http.ResponseWriter, r *http.Request, in *input) err
 		Data: info.Data, Meta: s.meta(r, in),
 	}
 	if err := s.store.PutImage(r.Context(), img); err != nil {
-		if errors.Is(err, api.ErrConflict) {
-			return api.NewProblem(api.ErrConflict, api.CodeImageExists,
-				"Image "+req.ImageID+" already exists for this merchant and cannot be overwritten; upload under a new imageId.")
-		}
 		return err
 	}
 	writeJSON(w, http.StatusOK, "application/json", api.ImageResponse{ImageID: req.ImageID})
@@ -63,7 +59,8 @@ func (s *Server) putCategory(w http.ResponseWriter, r *http.Request, in *input) 
 		return err
 	}
 	// The store checks the image exists for this merchant in the same
-	// write, so a category can never point at a missing image.
+	// write, so a category can never point at a missing image. The
+	// category replaces every category of the order, v3 ones included.
 	cat := &store.Category{Key: key, ID: s.newID(), Category: *c, Meta: s.meta(r, in)}
 	if err := s.store.PutCategory(r.Context(), cat); err != nil {
 		return err
@@ -95,10 +92,6 @@ func (s *Server) addReceipt(w http.ResponseWriter, r *http.Request, in *input) e
 	}
 	rec := &store.Receipt{Key: key, ID: s.newID(), Body: body, Meta: s.meta(r, in)}
 	if err := s.store.AddReceipt(r.Context(), rec); err != nil {
-		if errors.Is(err, api.ErrConflict) {
-			return api.NewProblem(api.ErrConflict, api.CodeReceiptExists,
-				"Order "+key.OrderID+" already has a receipt; a receipt is sent once and cannot be changed.")
-		}
 		return err
 	}
 	if ws := rc.Warnings(); len(ws) > 0 {
@@ -116,12 +109,8 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request, in *input) err
 	if err := api.Invalid(params); err != nil {
 		return err
 	}
-	o, err := s.store.ViewOrder(r.Context(), key)
+	o, err := s.store.GetOrder(r.Context(), key)
 	if err != nil {
-		if errors.Is(err, api.ErrNotFound) {
-			return api.NewProblem(api.ErrNotFound, api.CodeOrderNotFound,
-				"Order "+key.OrderID+" ("+string(key.PaymentType)+") has neither a category nor a receipt for this merchant.")
-		}
 		return err
 	}
 	writeRaw(w, http.StatusOK, "application/json", orderJSON(o))
@@ -133,23 +122,21 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request, in *input) err
 func orderJSON(o *store.Order) []byte {
 	n := 32
 	if o.Category != nil {
-		n += 64 + len(o.Category.Category.OrderDetailsURL)
+		n += 64 + len(o.Category.OrderDetailsURL)
 	}
-	if o.Receipt != nil {
-		n += len(o.Receipt.Body)
-	}
+	n += len(o.Receipt)
 	b := make([]byte, 0, n)
 	b = append(b, '{')
 	if o.Category != nil {
 		b = append(b, `"category":`...)
-		b = o.Category.Category.AppendJSON(b)
+		b = o.Category.AppendJSON(b)
 	}
 	if o.Receipt != nil {
 		if o.Category != nil {
 			b = append(b, ',')
 		}
 		b = append(b, `"receipt":`...)
-		b = append(b, o.Receipt.Body...)
+		b = append(b, o.Receipt...)
 	}
 	return append(b, '}')
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ordermgmt/ordermgmt/api"
 	"github.com/ordermgmt/ordermgmt/internal/config"
+	_ "github.com/ordermgmt/ordermgmt/internal/store/postgres" // postgres:// URLs
 	"github.com/ordermgmt/ordermgmt/internal/store/postgres/pgtest"
 )
 

@@ -38,6 +38,8 @@ type reqState struct {
 	traceID     string
 	msn         string
 	clientID    string
+	// sandbox holds what the journal records beyond the log's fields.
+	sandbox sandboxState
 }
 
 // Operation returns the operation name of the request being served on w
@@ -58,6 +60,9 @@ func stateOf(w http.ResponseWriter) *reqState {
 	if sw, ok := w.(*statusWriter); ok {
 		return &sw.state
 	}
+	if bw, ok := w.(*bufferWriter); ok {
+		return bw.state
+	}
 	return &reqState{}
 }
 
@@ -75,9 +80,13 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		st := &sw.state
 		st.traceID, st.traceparent = newTraceparent(r.Header.Get(api.HeaderTraceparent))
 		w.Header()[traceparentKey] = []string{st.traceparent}
+		if s.sandbox != nil {
+			st.sandbox.at = s.now()
+		}
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
+					s.record(r, sw, time.Since(start))
 					panic(v)
 				}
 				s.log.Error("panic serving request", "trace_id", st.traceID, "panic", v, "stack", string(debug.Stack()))
@@ -85,7 +94,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 					s.writeProblem(sw, r, api.NewProblem(api.ErrInternal, api.CodeInternal, ""))
 				}
 			}
-			s.logRequest(r, sw.status, time.Since(start), st)
+			d := time.Since(start)
+			s.record(r, sw, d)
+			s.logRequest(r, sw.status, d, st)
 		}()
 		next.ServeHTTP(sw, r)
 	})
@@ -114,6 +125,8 @@ func (s *Server) logRequest(r *http.Request, status int, d time.Duration, st *re
 		slog.String("msn", st.msn),
 		slog.String("client_id", st.clientID),
 		slog.String("trace_id", st.traceID),
+		// The whole traceparent the answer carried, as clients print it.
+		slog.String("traceparent", st.traceparent),
 		slog.String("system_name", h.Get(api.HeaderSystemName)),
 		slog.String("system_version", h.Get(api.HeaderSystemVersion)),
 		slog.String("plugin_name", h.Get(api.HeaderSystemPluginName)),
@@ -192,8 +205,13 @@ func (s *Server) wrap(rt route) http.Handler {
 		in := &input{state: stateOf(w)}
 		in.state.operation = rt.operation
 		err := s.prepare(w, r, rt, in)
-		if err == nil {
+		switch {
+		case err == nil && s.sandbox != nil && (rt.operation != "" || rt.path == ""):
+			err = s.serveSandboxed(w, r, rt, in)
+		case err == nil:
 			err = rt.handle(w, r, in)
+		case s.sandbox != nil && !rt.sandbox:
+			in.state.sandbox.journal = true
 		}
 		if err != nil {
 			s.writeError(w, r, err)

@@ -49,13 +49,16 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		gw *gatewayError
 		te *auth.TokenError
 	)
+	st := stateOf(w)
 	switch {
 	case errors.As(err, &gw):
+		st.sandbox.code, st.sandbox.detail = gw.Code, gw.Message
 		if gw.StatusCode == http.StatusTooManyRequests {
 			w.Header().Set("Retry-After", strconv.Itoa(max(gw.retryAfter, 1)))
 		}
 		writeJSON(w, gw.StatusCode, "application/json", gw)
 	case errors.As(err, &te):
+		st.sandbox.code, st.sandbox.detail = te.Code, te.Description
 		writeJSON(w, te.Status, "application/json", tokenErrorBody{Error: te.Code, Description: te.Description})
 	default:
 		p := api.AsProblem(err)
@@ -85,7 +88,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 // writeProblem sends a problem with the request's trace id as instance.
 func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, p *api.Problem) {
 	out := *p
-	out.Instance = stateOf(w).traceparent
+	st := stateOf(w)
+	out.Instance = st.traceparent
+	st.sandbox.code, st.sandbox.detail = p.Code, p.Detail
 	writeJSON(w, out.Status, "application/problem+json", &out)
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/ordermgmt/ordermgmt/internal/auth"
+	"github.com/ordermgmt/ordermgmt/internal/sandbox"
 	"github.com/ordermgmt/ordermgmt/internal/store"
 )
 
@@ -29,6 +30,10 @@ type Options struct {
 	NewID func() string
 	// Pprof mounts net/http/pprof under /debug/pprof/.
 	Pprof bool
+	// Sandbox serves fault rules, the journal, reset and the checklist
+	// under /_sandbox/ and records every API request; nil (configured
+	// mode) leaves /_sandbox/ unknown.
+	Sandbox *sandbox.Sandbox
 	// Limits bound connections, body memory and request rates; zero
 	// fields take DefaultLimits.
 	Limits Limits
@@ -48,7 +53,7 @@ type Server struct {
 	now     func() time.Time
 	newID   func() string
 	handler http.Handler
-	jwks    []byte
+	sandbox *sandbox.Sandbox
 	extra   []Route
 
 	limits     Limits
@@ -61,14 +66,15 @@ type Server struct {
 // New builds a Server from opts.
 func New(opts Options) *Server {
 	s := &Server{
-		store:  opts.Store,
-		issuer: opts.Issuer,
-		authn:  opts.Authenticator,
-		keys:   opts.Keys,
-		log:    opts.Logger,
-		now:    opts.Now,
-		newID:  opts.NewID,
-		extra:  opts.Routes,
+		store:   opts.Store,
+		issuer:  opts.Issuer,
+		authn:   opts.Authenticator,
+		keys:    opts.Keys,
+		log:     opts.Logger,
+		now:     opts.Now,
+		newID:   opts.NewID,
+		sandbox: opts.Sandbox,
+		extra:   opts.Routes,
 	}
 	s.limits = opts.Limits.withDefaults()
 	s.bodies = bodyBudget{max: s.limits.BodyMemory, wait: s.limits.LoadWait}
@@ -82,9 +88,6 @@ func New(opts Options) *Server {
 	}
 	if s.newID == nil {
 		s.newID = func() string { return uuid.NewString() }
-	}
-	if s.keys != nil {
-		s.jwks = s.keys.JWKS()
 	}
 	mux := http.NewServeMux()
 	s.routes(mux, opts.Pprof)
@@ -105,11 +108,16 @@ func (s *Server) BodyMemoryInUse() int64 { return s.bodies.used.Load() }
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // tokenPathFold matches the token path case-insensitively: clients send
-// /accessToken/get as often as /accesstoken/get.
+// /accessToken/get as often as /accesstoken/get. One trailing slash is
+// kept, as on every operation.
 func tokenPathFold(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != tokenPath && strings.EqualFold(r.URL.Path, tokenPath) {
+		p, slash := strings.CutSuffix(r.URL.Path, "/")
+		if p != tokenPath && strings.EqualFold(p, tokenPath) {
 			r.URL.Path = tokenPath
+			if slash {
+				r.URL.Path += "/"
+			}
 			r.URL.RawPath = ""
 		}
 		next.ServeHTTP(w, r)

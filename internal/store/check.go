@@ -32,16 +32,16 @@ func (k OrderKey) Check(op string) error {
 // CheckCategory rejects a category the schema could not hold.
 func CheckCategory(c *Category) error {
 	if c == nil {
-		return fmt.Errorf("put category: category is nil: %w", api.ErrInvalid)
+		return fmt.Errorf("category: category is nil: %w", api.ErrInvalid)
 	}
-	if err := c.Key.Check("put category"); err != nil {
+	if err := c.Key.Check("category"); err != nil {
 		return err
 	}
 	switch {
 	case c.ID == "":
-		return fmt.Errorf("put category: ID is empty: %w", api.ErrInvalid)
+		return fmt.Errorf("category: ID is empty: %w", api.ErrInvalid)
 	case c.Category.Category == "":
-		return fmt.Errorf("put category: Category.Category is empty: %w", api.ErrInvalid)
+		return fmt.Errorf("category: Category.Category is empty: %w", api.ErrInvalid)
 	}
 	return nil
 }

@@ -80,6 +80,8 @@ type DeliveryFilter struct {
 	State   DeliveryState
 	MSN     string
 	OrderID string
+	// LocalID selects the deliveries of one image, category or receipt.
+	LocalID string
 	Limit   int
 }
 
@@ -118,7 +120,9 @@ type Outbox interface {
 
 // Chain names the sequence a delivery keeps its place in: the writes of
 // one order, or of one image.
-func (d *Delivery) Chain() string { return DeliveryChain(d.Operation, d.PaymentType, d.OrderID, d.LocalID) }
+func (d *Delivery) Chain() string {
+	return DeliveryChain(d.Operation, d.PaymentType, d.OrderID, d.LocalID)
+}
 
 // DeliveryChain is Chain for stores, which compute it as they write.
 func DeliveryChain(operation string, pt api.PaymentType, orderID, localID string) string {

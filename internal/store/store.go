@@ -51,14 +51,16 @@ type Image struct {
 	Width     int
 	Height    int
 	SHA512    string // hex of the bytes
-	Data      []byte // nil when read with StatImage
+	Data      []byte
 	Meta      Meta
 }
 
-// Category is the category of an order; each write replaces the last.
+// Category is one category of an order (contract §5a). An order has a list
+// of categories that v2 and v3 share: a v2 PUT replaces the list with one
+// category, a v3 POST adds one, and v2 GET shows the most recently created.
 type Category struct {
 	Key      OrderKey
-	ID       string // UUID of this version
+	ID       string // UUID, unique across orders
 	Category api.Category
 	Meta     Meta
 }
@@ -73,35 +75,47 @@ type Receipt struct {
 	Meta Meta
 }
 
-// Order is what is stored for an order key; at least one part is set.
+// Order is what GET order answers for an order key: the fields of its most
+// recently created category and its receipt's JSON. At least one is set.
 type Order struct {
 	Key      OrderKey
-	Category *Category
-	Receipt  *Receipt
+	Category *api.Category
+	// Receipt is the stored canonical JSON of the receipt, or nil.
+	Receipt []byte
 }
 
 // Store keeps orders and images durably: a method that returns nil has
-// committed its write.
+// committed its write. It holds what the server calls; errors carry the
+// problem code the server answers with (see the constructors below).
 type Store interface {
-	// PutImage stores a new image; an existing (MSN, ID) is api.ErrConflict.
+	// PutImage stores a new image; an existing (MSN, ID) is ImageExists.
 	PutImage(ctx context.Context, img *Image) error
-	// GetImage returns an image with its bytes, or api.ErrNotFound.
+	// GetImage returns an image of the merchant with its bytes, or
+	// api.ErrNotFound (the support console shows images).
 	GetImage(ctx context.Context, msn, id string) (*Image, error)
-	// StatImage returns an image without its bytes, or api.ErrNotFound.
-	StatImage(ctx context.Context, msn, id string) (*Image, error)
-	// PutCategory adds or replaces the category of an order. An image id
-	// that names no image of the same merchant is api.ErrInvalid naming
-	// imageId, and nothing is stored.
+	// PutCategory replaces all the categories of c's order, v3 ones
+	// included, with c (v2 PUT). An image id that names no image of the
+	// same merchant is ImageNotFound, and nothing is changed.
 	PutCategory(ctx context.Context, c *Category) error
-	// AddReceipt stores the receipt of an order; a second one is api.ErrConflict.
+	// AddCategory adds c to its order's categories (v3 POST), with
+	// PutCategory's image rule.
+	AddCategory(ctx context.Context, c *Category) error
+	// ListCategories returns the categories of the merchant's orders with
+	// this order id, of both payment types, in creation order; none is an
+	// empty list, not an error.
+	ListCategories(ctx context.Context, msn, orderID string) ([]*Category, error)
+	// GetCategory returns a category of the merchant by id, or
+	// CategoryNotFound.
+	GetCategory(ctx context.Context, msn, id string) (*Category, error)
+	// DeleteCategory deletes a category of the merchant by id, or returns
+	// CategoryNotFound.
+	DeleteCategory(ctx context.Context, msn, id string) error
+	// AddReceipt stores the receipt of an order; a second one is
+	// ReceiptExists.
 	AddReceipt(ctx context.Context, r *Receipt) error
-	// GetOrder returns the category and receipt of an order, or
-	// api.ErrNotFound when it has neither.
+	// GetOrder returns what GET order answers, or OrderNotFound when the
+	// order has neither a category nor a receipt.
 	GetOrder(ctx context.Context, key OrderKey) (*Order, error)
-	// ViewOrder is GetOrder for answering GET order: the same category and
-	// receipt body, but IDs and Meta may be left empty, so a store can read
-	// only what the answer holds.
-	ViewOrder(ctx context.Context, key OrderKey) (*Order, error)
 	// Ping reports whether the store can serve requests.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources. It may be called more than
@@ -109,12 +123,42 @@ type Store interface {
 	Close() error
 }
 
-// ImageNotFound is the error a store returns when a category names an
-// image the merchant does not have.
+// The errors a store returns for broken rules, carrying the kind and code
+// the server answers with, so that no handler re-maps them.
+
+// ImageNotFound is the error when a category names an image the merchant
+// does not have: invalid, naming imageId.
 func ImageNotFound(msn, imageID string) error {
 	return api.Invalid([]api.InvalidParam{{
 		Name:   "imageId",
 		Reason: "No image " + imageID + " exists for merchant " + msn + "; upload it with POST /order-management/v1/images first.",
 		Code:   api.CodeImageNotFound,
 	}})
+}
+
+// ImageExists is the error when an image id is taken: images are never
+// overwritten.
+func ImageExists(msn, imageID string) error {
+	return api.NewProblem(api.ErrConflict, api.CodeImageExists,
+		"Image "+imageID+" already exists for this merchant and cannot be overwritten; upload under a new imageId.")
+}
+
+// ReceiptExists is the error when an order has its receipt already.
+func ReceiptExists(key OrderKey) error {
+	return api.NewProblem(api.ErrConflict, api.CodeReceiptExists,
+		"Order "+key.OrderID+" already has a receipt; a receipt is sent once and cannot be changed.")
+}
+
+// OrderNotFound is the error when an order has neither category nor
+// receipt.
+func OrderNotFound(key OrderKey) error {
+	return api.NewProblem(api.ErrNotFound, api.CodeOrderNotFound,
+		"Order "+key.OrderID+" ("+string(key.PaymentType)+") has neither a category nor a receipt for this merchant.")
+}
+
+// CategoryNotFound is the error when a category id is unknown, deleted or
+// another merchant's.
+func CategoryNotFound(id string) error {
+	return api.NewProblem(api.ErrNotFound, api.CodeCategoryNotFound,
+		"Category "+id+" does not exist for this merchant; it may have been deleted or replaced by a v2 PUT.")
 }

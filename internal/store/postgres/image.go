@@ -9,21 +9,20 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ordermgmt/ordermgmt/api"
+
 	"github.com/ordermgmt/ordermgmt/internal/store"
 )
 
 const (
 	insertImageSQL = `INSERT INTO images (msn, id, media_type, width, height, sha512, data, ` + metaColumns + `)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
-	statImageSQL = `SELECT media_type, width, height, sha512, ` + metaColumns + `
-		FROM images WHERE msn = $1 AND id = $2`
 	getImageSQL = `SELECT media_type, width, height, sha512, ` + metaColumns + `, data
 		FROM images WHERE msn = $1 AND id = $2`
 	imageOriginSQL = `SELECT sha512, trace_id, created_at FROM images WHERE msn = $1 AND id = $2`
 )
 
 // PutImage stores a new image. An image with the same MSN and ID, even with
-// the same bytes, is api.ErrConflict and leaves the stored one unchanged.
+// the same bytes, is store.ImageExists and leaves the stored one unchanged.
 func (db *DB) PutImage(ctx context.Context, img *store.Image) error {
 	if err := store.CheckImage(img); err != nil {
 		return err
@@ -56,7 +55,7 @@ func (db *DB) PutImage(ctx context.Context, img *store.Image) error {
 					return err
 				}
 			}
-			return fmt.Errorf("image %q of merchant %s already exists: %w", img.ID, img.MSN, api.ErrConflict)
+			return store.ImageExists(img.MSN, img.ID)
 		case connBroke(err):
 			uncertain = true
 		}
@@ -79,26 +78,13 @@ func (db *DB) isOwnImage(ctx context.Context, img *store.Image, createdAt time.T
 
 // GetImage returns an image with its bytes, or api.ErrNotFound.
 func (db *DB) GetImage(ctx context.Context, msn, id string) (*store.Image, error) {
-	return db.readImage(ctx, getImageSQL, msn, id, true)
-}
-
-// StatImage returns an image without its bytes, or api.ErrNotFound.
-func (db *DB) StatImage(ctx context.Context, msn, id string) (*store.Image, error) {
-	return db.readImage(ctx, statImageSQL, msn, id, false)
-}
-
-// readImage runs getImageSQL or statImageSQL; they differ only in whether
-// the bytes, which may be 2 MB, are read.
-func (db *DB) readImage(ctx context.Context, query, msn, id string, withData bool) (*store.Image, error) {
 	var img *store.Image
 	err := db.run(ctx, "get image", func(ctx context.Context) error {
 		img = &store.Image{MSN: msn, ID: id}
 		var m metaDest
 		dest := append([]any{&img.MediaType, &img.Width, &img.Height, &img.SHA512}, m.dest()...)
-		if withData {
-			dest = append(dest, &img.Data)
-		}
-		err := db.pool.QueryRow(ctx, query, msn, id).Scan(dest...)
+		dest = append(dest, &img.Data)
+		err := db.pool.QueryRow(ctx, getImageSQL, msn, id).Scan(dest...)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("image %q of merchant %s: %w", id, msn, api.ErrNotFound)
 		}
@@ -107,10 +93,6 @@ func (db *DB) readImage(ctx context.Context, query, msn, id string, withData boo
 	})
 	if err != nil {
 		return nil, err
-	}
-	if withData && img.Data == nil {
-		// nil means "read without bytes"; a stored image always has some.
-		img.Data = []byte{}
 	}
 	return img, nil
 }

@@ -70,8 +70,28 @@ func applyMigrations(ctx context.Context, conn *pgxpool.Conn, ms []store.Migrati
 	if last := ms[len(ms)-1].Version; newest != nil && *newest > last {
 		return fmt.Errorf("database schema version %d is newer than this program knows (%d); run a newer ordermgmt", *newest, last)
 	}
+	// Numbers are fixed per feature and may land in any order, so a
+	// migration is skipped only when its own version is recorded, not
+	// when a later one is.
+	applied := map[int]bool{}
+	rows, err := conn.Query(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
+		return fmt.Errorf("read schema versions: %w", err)
+	}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return fmt.Errorf("read schema versions: %w", err)
+		}
+		applied[v] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read schema versions: %w", err)
+	}
 	for _, m := range ms {
-		if newest != nil && m.Version <= *newest {
+		if applied[m.Version] {
 			continue
 		}
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {

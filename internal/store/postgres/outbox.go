@@ -36,6 +36,26 @@ const (
 		RETURNING ` + deliveryColumns
 )
 
+// enqueueSQL adds a delivery, with the values of deliveryArgs, inside a
+// transaction of its write.
+var enqueueSQL = `INSERT INTO relay_outbox (operation, msn, payment_type, order_id, chain, local_id, image_id, body,
+		depends_on, state, created_at, trace_id, next_attempt_at)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
+		(SELECT max(id) FROM relay_outbox WHERE msn = $2 AND operation = 'addImage' AND local_id = $7 AND $7 <> ''),
+		'queued', $9, $10, $9)
+	ON CONFLICT (msn, operation, local_id) DO NOTHING`
+
+// deleteWithOutboxSQL deletes a category ($1, of merchant $2) and adds its
+// delivery, in the chain of the category's order (store.DeliveryChain),
+// at $3. It affects no row when there is no such category.
+const deleteWithOutboxSQL = `WITH w AS (DELETE FROM categories WHERE id = $1 AND msn = $2 RETURNING payment_type, order_id)
+	INSERT INTO relay_outbox (operation, msn, payment_type, order_id, chain, local_id, image_id, body,
+		state, created_at, trace_id, next_attempt_at)
+	SELECT 'deleteCategory', $2::text, w.payment_type, w.order_id, w.payment_type || '/' || w.order_id, $1::text, '', NULL,
+		'queued', $3::bigint, '', $3::bigint
+	FROM w
+	ON CONFLICT (msn, operation, local_id) DO NOTHING`
+
 // withOutbox turns insert, a statement of n parameters, into one that also
 // adds a delivery to the outbox when it writes a row: both commit or
 // neither. The delivery's values follow insert's parameters.
@@ -161,6 +181,9 @@ func (db *DB) ListDeliveries(ctx context.Context, f store.DeliveryFilter) ([]sto
 	}
 	if f.OrderID != "" {
 		add("order_id", f.OrderID)
+	}
+	if f.LocalID != "" {
+		add("local_id", f.LocalID)
 	}
 	q := `SELECT ` + deliveryColumns + ` FROM relay_outbox`
 	if len(where) > 0 {

@@ -95,6 +95,15 @@ var _ store.Store = (*DB)(nil)
 // schema other than public) or default_query_exec_mode=exec (behind a
 // connection pooler in transaction mode, which cannot keep prepared
 // statements).
+// init lets store.OpenURL, and so `serve --database`, open postgres:// URLs.
+func init() {
+	open := func(ctx context.Context, rawURL string, opts store.OpenOptions) (store.Store, error) {
+		return Open(ctx, rawURL, Options{Outbox: opts.Outbox})
+	}
+	store.RegisterOpener("postgres", open)
+	store.RegisterOpener("postgresql", open)
+}
+
 func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	if rawURL == "" {
 		return nil, errors.New("open postgres store: URL is empty; give one such as postgres://user@host:5432/db")

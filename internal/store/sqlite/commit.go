@@ -66,7 +66,7 @@ func (db *DB) write(ctx context.Context, fn writeFunc) error {
 
 // writeOne is write for fn that runs exactly one statement and returns an
 // error of kind api.ErrConflict or api.ErrInvalid only when that statement
-// broke a constraint. SQLite backs out such a statement alone and keeps the
+// broke a constraint, and api.ErrNotFound only when it changed nothing. SQLite backs out such a statement alone and keeps the
 // transaction, so the write runs without the SAVEPOINT and RELEASE that
 // otherwise cost the one writer two more statements per write. Any other
 // error may have ended the transaction, and the batch starts again
@@ -165,7 +165,7 @@ func (db *DB) commitBatch(ops []*writeOp) (retry []*writeOp) {
 	for i, op := range ops {
 		if op.oneStatement {
 			results[i] = op.fn(op.ctx, tx)
-			if results[i] != nil && !errors.Is(results[i], api.ErrConflict) && !errors.Is(results[i], api.ErrInvalid) {
+			if results[i] != nil && !errors.Is(results[i], api.ErrConflict) && !errors.Is(results[i], api.ErrInvalid) && !errors.Is(results[i], api.ErrNotFound) {
 				return db.abortBatch(tx, ops, i, results[i])
 			}
 			continue

@@ -13,14 +13,12 @@ import (
 const (
 	insertImageSQL = `INSERT INTO images (msn, id, media_type, width, height, sha512, data, ` + metaColumns + `)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	statImageSQL = `SELECT media_type, width, height, sha512, ` + metaColumns + `
-		FROM images WHERE msn = ? AND id = ?`
 	getImageSQL = `SELECT media_type, width, height, sha512, ` + metaColumns + `, data
 		FROM images WHERE msn = ? AND id = ?`
 )
 
 // PutImage stores a new image. An image with the same MSN and ID, even with
-// the same bytes, is api.ErrConflict and leaves the stored one unchanged.
+// the same bytes, is store.ImageExists and leaves the stored one unchanged.
 func (db *DB) PutImage(ctx context.Context, img *store.Image) error {
 	if err := store.CheckImage(img); err != nil {
 		return err
@@ -40,7 +38,7 @@ func (db *DB) PutImage(ctx context.Context, img *store.Image) error {
 		_, err := tx.StmtContext(ctx, db.insertImage).ExecContext(ctx, args...)
 		switch {
 		case isUnique(err):
-			return fmt.Errorf("image %q of merchant %s already exists: %w", img.ID, img.MSN, api.ErrConflict)
+			return store.ImageExists(img.MSN, img.ID)
 		case err != nil:
 			return db.storeErr("put image", err)
 		}
@@ -50,30 +48,14 @@ func (db *DB) PutImage(ctx context.Context, img *store.Image) error {
 
 // GetImage returns an image with its bytes, or api.ErrNotFound.
 func (db *DB) GetImage(ctx context.Context, msn, id string) (*store.Image, error) {
-	return db.readImage(ctx, db.getImage, msn, id, true)
-}
-
-// StatImage returns an image without its bytes, or api.ErrNotFound.
-func (db *DB) StatImage(ctx context.Context, msn, id string) (*store.Image, error) {
-	return db.readImage(ctx, db.statImage, msn, id, false)
-}
-
-// readImage runs getImage or statImage; they differ only in whether the
-// bytes, which may be 2 MB, are read.
-func (db *DB) readImage(ctx context.Context, stmt *sql.Stmt, msn, id string, withData bool) (*store.Image, error) {
-	if db.closed.Load() {
-		return nil, errClosed
-	}
-	if err := ctx.Err(); err != nil {
+	if err := db.readable(ctx); err != nil {
 		return nil, err
 	}
 	img := &store.Image{MSN: msn, ID: id}
 	var m metaDest
 	dest := append([]any{&img.MediaType, &img.Width, &img.Height, &img.SHA512}, m.dest()...)
-	if withData {
-		dest = append(dest, &img.Data)
-	}
-	err := stmt.QueryRowContext(readCtx(ctx), msn, id).Scan(dest...)
+	dest = append(dest, &img.Data)
+	err := db.getImage.QueryRowContext(readCtx(ctx), msn, id).Scan(dest...)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil, fmt.Errorf("image %q of merchant %s: %w", id, msn, api.ErrNotFound)
@@ -81,9 +63,5 @@ func (db *DB) readImage(ctx context.Context, stmt *sql.Stmt, msn, id string, wit
 		return nil, db.storeErr("get image", err)
 	}
 	img.Meta = m.meta()
-	if withData && img.Data == nil {
-		// nil means "read without bytes"; a stored image always has some.
-		img.Data = []byte{}
-	}
 	return img, nil
 }

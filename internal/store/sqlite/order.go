@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/ordermgmt/ordermgmt/api"
@@ -10,81 +11,199 @@ import (
 )
 
 const (
-	upsertCategorySQL = `INSERT INTO categories (msn, payment_type, order_id, id, category, order_details_url, image_id, ` + metaColumns + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (msn, payment_type, order_id) DO UPDATE SET
-			id = excluded.id,
-			category = excluded.category,
-			order_details_url = excluded.order_details_url,
-			image_id = excluded.image_id,
-			created_at = excluded.created_at,
-			trace_id = excluded.trace_id,
-			client_id = excluded.client_id,
-			system_name = excluded.system_name,
-			system_version = excluded.system_version,
-			system_plugin_name = excluded.system_plugin_name,
-			system_plugin_version = excluded.system_plugin_version`
-	insertReceiptSQL = `INSERT INTO receipts (msn, payment_type, order_id, id, body, ` + metaColumns + `)
+	insertCategorySQL = `INSERT INTO categories (msn, payment_type, order_id, id, category, order_details_url, image_id, ` + metaColumns + `)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	deleteOrderCategoriesSQL = `DELETE FROM categories WHERE msn = ? AND order_id = ? AND payment_type = ?`
+	deleteCategorySQL        = `DELETE FROM categories WHERE id = ? AND msn = ?`
+	insertReceiptSQL         = `INSERT INTO receipts (msn, payment_type, order_id, id, body, ` + metaColumns + `)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-	// getOrderSQL reads both parts in one statement, so a reader sees both
-	// as of one moment, and returns one row even when neither exists.
-	getOrderSQL = `SELECT
-			c.id, c.category, c.order_details_url, c.image_id,
-			c.created_at, c.trace_id, c.client_id, c.system_name, c.system_version, c.system_plugin_name, c.system_plugin_version,
-			r.id, r.body,
-			r.created_at, r.trace_id, r.client_id, r.system_name, r.system_version, r.system_plugin_name, r.system_plugin_version
+	// getOrderSQL reads what GET order answers in one statement, so a
+	// reader sees both parts as of one moment, and returns one row even
+	// when neither exists. The newest category is found through the
+	// categories_by_order index; category and body are NOT NULL columns,
+	// so NULL means the part is absent.
+	getOrderSQL = `SELECT c.category, c.order_details_url, c.image_id, r.body
 		FROM (SELECT ?1 AS msn, ?2 AS payment_type, ?3 AS order_id) AS k
-		LEFT JOIN categories AS c ON c.msn = k.msn AND c.payment_type = k.payment_type AND c.order_id = k.order_id
+		LEFT JOIN categories AS c ON c.seq = (SELECT max(seq) FROM categories
+			WHERE msn = k.msn AND order_id = k.order_id AND payment_type = k.payment_type)
 		LEFT JOIN receipts AS r ON r.msn = k.msn AND r.payment_type = k.payment_type AND r.order_id = k.order_id`
 
-	// viewOrderSQL reads only what GET order answers. category and body
-	// are NOT NULL columns, so NULL means the part is absent.
-	viewOrderSQL = `SELECT c.category, c.order_details_url, c.image_id, r.body
-		FROM (SELECT ?1 AS msn, ?2 AS payment_type, ?3 AS order_id) AS k
-		LEFT JOIN categories AS c ON c.msn = k.msn AND c.payment_type = k.payment_type AND c.order_id = k.order_id
-		LEFT JOIN receipts AS r ON r.msn = k.msn AND r.payment_type = k.payment_type AND r.order_id = k.order_id`
+	categoryColumns   = `id, msn, payment_type, order_id, category, order_details_url, image_id, ` + metaColumns
+	listCategoriesSQL = `SELECT ` + categoryColumns + ` FROM categories WHERE msn = ? AND order_id = ? ORDER BY seq`
+	getCategorySQL    = `SELECT ` + categoryColumns + ` FROM categories WHERE id = ? AND msn = ?`
 )
 
-// PutCategory adds or replaces the category of an order. An image id that
-// names no image of the order's merchant is api.ErrInvalid naming imageId,
-// and nothing is stored.
-func (db *DB) PutCategory(ctx context.Context, c *store.Category) error {
+// categoryArgs returns the values of insertCategorySQL.
+func (db *DB) categoryArgs(c *store.Category) ([]any, error) {
 	if err := store.CheckCategory(c); err != nil {
-		return err
+		return nil, err
 	}
 	meta, err := metaArgs(c.Meta, db.now)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// A nil ImageID is stored as NULL, which the foreign key lets through.
 	var imageID sql.Null[string]
 	if c.Category.ImageID != nil {
 		imageID = sql.Null[string]{V: *c.Category.ImageID, Valid: true}
 	}
-	args := append([]any{c.Key.MSN, string(c.Key.PaymentType), c.Key.OrderID, c.ID,
-		string(c.Category.Category), c.Category.OrderDetailsURL, imageID}, meta...)
+	return append([]any{c.Key.MSN, string(c.Key.PaymentType), c.Key.OrderID, c.ID,
+		string(c.Category.Category), c.Category.OrderDetailsURL, imageID}, meta...), nil
+}
+
+// insertCategory runs the insert on tx and translates its constraint
+// errors: the image check and the write are one statement, so an image
+// cannot be named while it is being refused.
+func (db *DB) insertCategory(ctx context.Context, tx *sql.Tx, c *store.Category, args []any) error {
+	_, err := tx.StmtContext(ctx, db.insertCategoryStmt).ExecContext(ctx, args...)
+	switch {
+	case isForeignKey(err):
+		return store.ImageNotFound(c.Key.MSN, *c.Category.ImageID)
+	case isUnique(err):
+		return fmt.Errorf("category id %s is taken: %w", c.ID, api.ErrConflict)
+	case err != nil:
+		return db.storeErr("add category", err)
+	}
+	return nil
+}
+
+// PutCategory replaces all the categories of c's order with c. The delete
+// and the insert share a savepoint, so a refused image leaves the old
+// categories in place.
+func (db *DB) PutCategory(ctx context.Context, c *store.Category) error {
+	args, err := db.categoryArgs(c)
+	if err != nil {
+		return err
+	}
+	return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if _, err := tx.StmtContext(ctx, db.deleteOrderCategories).ExecContext(ctx, c.Key.MSN, c.Key.OrderID, string(c.Key.PaymentType)); err != nil {
+			return db.storeErr("put category", err)
+		}
+		if err := db.insertCategory(ctx, tx, c, args); err != nil || !db.outbox {
+			return err
+		}
+		return db.enqueue(ctx, tx, "put category", categoryDelivery("putCategory", c, c.Category.AppendJSON(nil)), args[7].(int64))
+	})
+}
+
+// categoryDelivery is the delivery of a category write with body.
+func categoryDelivery(op string, c *store.Category, body []byte) *store.Delivery {
+	d := &store.Delivery{Operation: op, MSN: c.Key.MSN, PaymentType: c.Key.PaymentType, OrderID: c.Key.OrderID,
+		LocalID: c.ID, Body: body, TraceID: c.Meta.TraceID}
+	if c.Category.ImageID != nil {
+		d.ImageID = *c.Category.ImageID
+	}
+	return d
+}
+
+// AddCategory adds c to its order's categories.
+func (db *DB) AddCategory(ctx context.Context, c *store.Category) error {
+	args, err := db.categoryArgs(c)
+	if err != nil {
+		return err
+	}
 	var d *store.Delivery
 	if db.outbox {
-		d = &store.Delivery{Operation: "putCategory", MSN: c.Key.MSN, PaymentType: c.Key.PaymentType, OrderID: c.Key.OrderID,
-			LocalID: c.ID, ImageID: imageID.V, Body: c.Category.AppendJSON(nil), TraceID: c.Meta.TraceID}
+		d = categoryDelivery("addCategory", c, c.Category.AppendJSON(nil))
 	}
-	return db.writeDelivered(ctx, d, meta[0].(int64), "put category", func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.StmtContext(ctx, db.upsertCategory).ExecContext(ctx, args...)
-		switch {
-		case isForeignKey(err):
-			// The check and the write are one statement, so an image
-			// cannot be named while it is being refused.
-			return store.ImageNotFound(c.Key.MSN, imageID.V)
-		case err != nil:
-			return db.storeErr("put category", err)
+	return db.writeDelivered(ctx, d, args[7].(int64), "add category", func(ctx context.Context, tx *sql.Tx) error {
+		return db.insertCategory(ctx, tx, c, args)
+	})
+}
+
+// DeleteCategory deletes a category of the merchant.
+func (db *DB) DeleteCategory(ctx context.Context, msn, id string) error {
+	if db.outbox {
+		return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			// The delivery keeps its place among the writes of the
+			// category's order.
+			var pt, orderID string
+			err := tx.QueryRowContext(ctx, `DELETE FROM categories WHERE id = ? AND msn = ? RETURNING payment_type, order_id`, id, msn).Scan(&pt, &orderID)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				return store.CategoryNotFound(id)
+			case err != nil:
+				return db.storeErr("delete category", err)
+			}
+			d := &store.Delivery{Operation: "deleteCategory", MSN: msn, PaymentType: api.PaymentType(pt), OrderID: orderID, LocalID: id}
+			return db.enqueue(ctx, tx, "delete category", d, db.now().UnixNano())
+		})
+	}
+	return db.writeOne(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.StmtContext(ctx, db.deleteCategory).ExecContext(ctx, id, msn)
+		if err != nil {
+			return db.storeErr("delete category", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return store.CategoryNotFound(id)
 		}
 		return nil
 	})
 }
 
+// ListCategories returns the categories of the merchant's orders with
+// orderID, of both payment types, in creation order.
+func (db *DB) ListCategories(ctx context.Context, msn, orderID string) ([]*store.Category, error) {
+	if err := db.readable(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := db.listCategories.QueryContext(readCtx(ctx), msn, orderID)
+	if err != nil {
+		return nil, db.storeErr("list categories", err)
+	}
+	defer rows.Close()
+	cs := []*store.Category{}
+	for rows.Next() {
+		c, err := scanCategory(rows)
+		if err != nil {
+			return nil, db.storeErr("list categories", err)
+		}
+		cs = append(cs, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.storeErr("list categories", err)
+	}
+	return cs, nil
+}
+
+// GetCategory returns a category of the merchant by id.
+func (db *DB) GetCategory(ctx context.Context, msn, id string) (*store.Category, error) {
+	if err := db.readable(ctx); err != nil {
+		return nil, err
+	}
+	c, err := scanCategory(db.getCategory.QueryRowContext(readCtx(ctx), id, msn))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, store.CategoryNotFound(id)
+	case err != nil:
+		return nil, db.storeErr("get category", err)
+	}
+	return c, nil
+}
+
+// scanCategory reads the categoryColumns of one row.
+func scanCategory(row interface{ Scan(...any) error }) (*store.Category, error) {
+	var (
+		c       store.Category
+		pt, ct  string
+		imageID sql.Null[string]
+		m       metaDest
+	)
+	dest := append([]any{&c.ID, &c.Key.MSN, &pt, &c.Key.OrderID, &ct, &c.Category.OrderDetailsURL, &imageID}, m.dest()...)
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	c.Key.PaymentType, c.Category.Category = api.PaymentType(pt), api.CategoryType(ct)
+	if imageID.Valid {
+		c.Category.ImageID = &imageID.V
+	}
+	c.Meta = m.meta()
+	return &c, nil
+}
+
 // AddReceipt stores the receipt of an order. A second receipt for the same
-// order is api.ErrConflict and leaves the first unchanged.
+// order is store.ReceiptExists and leaves the first unchanged.
 func (db *DB) AddReceipt(ctx context.Context, r *store.Receipt) error {
 	if err := store.CheckReceipt(r); err != nil {
 		return err
@@ -105,7 +224,7 @@ func (db *DB) AddReceipt(ctx context.Context, r *store.Receipt) error {
 		// driver's code, not its message, tells a conflict apart.
 		switch {
 		case isUnique(err):
-			return fmt.Errorf("receipt of order %s: %w", r.Key, api.ErrConflict)
+			return store.ReceiptExists(r.Key)
 		case err != nil:
 			return db.storeErr("add receipt", err)
 		}
@@ -113,88 +232,38 @@ func (db *DB) AddReceipt(ctx context.Context, r *store.Receipt) error {
 	})
 }
 
-// GetOrder returns the category and receipt of an order, or api.ErrNotFound
-// when it has neither.
+// GetOrder reads the newest category's fields and the receipt's JSON in
+// one statement; IDs and write records, which the answer does not hold,
+// are not converted (they cost a tenth of a GET's CPU time).
 func (db *DB) GetOrder(ctx context.Context, key store.OrderKey) (*store.Order, error) {
-	if db.closed.Load() {
-		return nil, errClosed
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	var (
-		cID, cCategory, cURL, cImage sql.Null[string]
-		cMeta, rMeta                 metaDest
-		rID                          sql.Null[string]
-		rBody                        []byte
-	)
-	dest := []any{&cID, &cCategory, &cURL, &cImage}
-	dest = append(dest, cMeta.dest()...)
-	dest = append(dest, &rID, &rBody)
-	dest = append(dest, rMeta.dest()...)
-	// The query always yields one row; a NULL id means the part is absent.
-	err := db.getOrder.QueryRowContext(readCtx(ctx), key.MSN, string(key.PaymentType), key.OrderID).Scan(dest...)
-	if err != nil {
-		return nil, db.storeErr("get order", err)
-	}
-
-	o := &store.Order{Key: key}
-	if cID.Valid {
-		o.Category = &store.Category{
-			Key: key,
-			ID:  cID.V,
-			Category: api.Category{
-				Category:        api.CategoryType(cCategory.V),
-				OrderDetailsURL: cURL.V,
-			},
-			Meta: cMeta.meta(),
-		}
-		if cImage.Valid {
-			o.Category.Category.ImageID = &cImage.V
-		}
-	}
-	if rID.Valid {
-		o.Receipt = &store.Receipt{Key: key, ID: rID.V, Body: rBody, Meta: rMeta.meta()}
-	}
-	if o.Category == nil && o.Receipt == nil {
-		return nil, fmt.Errorf("order %s: %w", key, api.ErrNotFound)
-	}
-	return o, nil
-}
-
-// ViewOrder reads only the category's fields and the receipt's JSON.
-// Converting the 16 columns of IDs and write records costs about a tenth
-// of a GET's CPU time, for data the answer does not contain.
-func (db *DB) ViewOrder(ctx context.Context, key store.OrderKey) (*store.Order, error) {
-	if db.closed.Load() {
-		return nil, errClosed
-	}
-	if err := ctx.Err(); err != nil {
+	if err := db.readable(ctx); err != nil {
 		return nil, err
 	}
 	var (
 		cCategory, cURL, cImage sql.Null[string]
 		rBody                   []byte
 	)
-	err := db.viewOrder.QueryRowContext(readCtx(ctx), key.MSN, string(key.PaymentType), key.OrderID).Scan(&cCategory, &cURL, &cImage, &rBody)
+	err := db.getOrder.QueryRowContext(readCtx(ctx), key.MSN, string(key.PaymentType), key.OrderID).Scan(&cCategory, &cURL, &cImage, &rBody)
 	if err != nil {
 		return nil, db.storeErr("get order", err)
 	}
-	o := &store.Order{Key: key}
+	o := &store.Order{Key: key, Receipt: rBody}
 	if cCategory.Valid {
-		o.Category = &store.Category{Key: key, Category: api.Category{
-			Category:        api.CategoryType(cCategory.V),
-			OrderDetailsURL: cURL.V,
-		}}
+		o.Category = &api.Category{Category: api.CategoryType(cCategory.V), OrderDetailsURL: cURL.V}
 		if cImage.Valid {
-			o.Category.Category.ImageID = &cImage.V
+			o.Category.ImageID = &cImage.V
 		}
 	}
-	if rBody != nil {
-		o.Receipt = &store.Receipt{Key: key, Body: rBody}
-	}
 	if o.Category == nil && o.Receipt == nil {
-		return nil, fmt.Errorf("order %s: %w", key, api.ErrNotFound)
+		return nil, store.OrderNotFound(key)
 	}
 	return o, nil
+}
+
+// readable is the check every read starts with.
+func (db *DB) readable(ctx context.Context) error {
+	if db.closed.Load() {
+		return errClosed
+	}
+	return ctx.Err()
 }

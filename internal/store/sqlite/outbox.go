@@ -41,10 +41,13 @@ const (
 
 // enqueue writes d to the outbox inside tx, the transaction of the write
 // it delivers.
-func enqueue(ctx context.Context, tx *sql.Tx, d *store.Delivery, createdAt int64) error {
+func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, op string, d *store.Delivery, createdAt int64) error {
 	_, err := tx.ExecContext(ctx, enqueueSQL, d.Operation, d.MSN, string(d.PaymentType), d.OrderID, d.Chain(),
 		d.LocalID, d.ImageID, d.Body, createdAt, d.TraceID)
-	return err
+	if err != nil {
+		return db.storeErr(op+": outbox", err)
+	}
+	return nil
 }
 
 // writeDelivered runs fn, a write of one statement, and, when the outbox
@@ -57,10 +60,7 @@ func (db *DB) writeDelivered(ctx context.Context, d *store.Delivery, createdAt i
 		if err := fn(ctx, tx); err != nil {
 			return err
 		}
-		if err := enqueue(ctx, tx, d, createdAt); err != nil {
-			return db.storeErr(op+": outbox", err)
-		}
-		return nil
+		return db.enqueue(ctx, tx, op, d, createdAt)
 	})
 }
 
@@ -194,6 +194,9 @@ func (db *DB) ListDeliveries(ctx context.Context, f store.DeliveryFilter) ([]sto
 	}
 	if f.OrderID != "" {
 		where, args = append(where, "order_id = ?"), append(args, f.OrderID)
+	}
+	if f.LocalID != "" {
+		where, args = append(where, "local_id = ?"), append(args, f.LocalID)
 	}
 	q := `SELECT ` + deliveryColumns + ` FROM relay_outbox`
 	if len(where) > 0 {

@@ -76,13 +76,15 @@ type DB struct {
 	commits atomic.Int64
 	reader  *sql.DB
 
-	insertImage    *sql.Stmt
-	upsertCategory *sql.Stmt
-	insertReceipt  *sql.Stmt
-	getImage       *sql.Stmt
-	statImage      *sql.Stmt
-	getOrder       *sql.Stmt
-	viewOrder      *sql.Stmt
+	insertImage           *sql.Stmt
+	getImage              *sql.Stmt
+	insertCategoryStmt    *sql.Stmt
+	deleteOrderCategories *sql.Stmt
+	deleteCategory        *sql.Stmt
+	insertReceipt         *sql.Stmt
+	getOrder              *sql.Stmt
+	listCategories        *sql.Stmt
+	getCategory           *sql.Stmt
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -210,12 +212,14 @@ func (db *DB) prepare(ctx context.Context) error {
 		return s
 	}
 	db.insertImage = stmt(db.writer, insertImageSQL)
-	db.upsertCategory = stmt(db.writer, upsertCategorySQL)
-	db.insertReceipt = stmt(db.writer, insertReceiptSQL)
 	db.getImage = stmt(db.reader, getImageSQL)
-	db.statImage = stmt(db.reader, statImageSQL)
+	db.insertCategoryStmt = stmt(db.writer, insertCategorySQL)
+	db.deleteOrderCategories = stmt(db.writer, deleteOrderCategoriesSQL)
+	db.deleteCategory = stmt(db.writer, deleteCategorySQL)
+	db.insertReceipt = stmt(db.writer, insertReceiptSQL)
 	db.getOrder = stmt(db.reader, getOrderSQL)
-	db.viewOrder = stmt(db.reader, viewOrderSQL)
+	db.listCategories = stmt(db.reader, listCategoriesSQL)
+	db.getCategory = stmt(db.reader, getCategorySQL)
 	return err
 }
 
@@ -255,7 +259,7 @@ func (db *DB) Close() error {
 
 func (db *DB) closeAll() error {
 	var errs []error
-	for _, s := range []*sql.Stmt{db.insertImage, db.upsertCategory, db.insertReceipt, db.getImage, db.statImage, db.getOrder, db.viewOrder} {
+	for _, s := range []*sql.Stmt{db.insertImage, db.getImage, db.insertCategoryStmt, db.deleteOrderCategories, db.deleteCategory, db.insertReceipt, db.getOrder, db.listCategories, db.getCategory} {
 		if s != nil {
 			errs = append(errs, s.Close())
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ordermgmt/ordermgmt/api"
+	"github.com/ordermgmt/ordermgmt/internal/sandbox/sandboxtest"
 	"github.com/ordermgmt/ordermgmt/internal/store"
 	"github.com/ordermgmt/ordermgmt/internal/store/sqlite"
 	"github.com/ordermgmt/ordermgmt/internal/store/storetest"
@@ -192,8 +193,8 @@ func TestBadInput(t *testing.T) {
 	if _, err := db.GetOrder(ctx, key); !errors.Is(err, api.ErrNotFound) {
 		t.Errorf("GetOrder() after refused writes = %v, want api.ErrNotFound", err)
 	}
-	if _, err := db.StatImage(ctx, "123456", "i-1"); !errors.Is(err, api.ErrNotFound) {
-		t.Errorf("StatImage() after refused writes = %v, want api.ErrNotFound", err)
+	if err := db.PutImage(ctx, img(func(*store.Image) {})); err != nil {
+		t.Errorf("PutImage() after refused writes = %v, want nil: none stored the image", err)
 	}
 }
 
@@ -202,14 +203,22 @@ func TestNow(t *testing.T) {
 	at := time.Date(2025, 6, 1, 12, 0, 0, 123456789, time.UTC)
 	db := open(t, filepath.Join(t.TempDir(), "ordermgmt.db"), sqlite.Options{Now: func() time.Time { return at }})
 	key := store.OrderKey{MSN: "123456", PaymentType: api.PaymentTypeRECURRING, OrderID: "o-1"}
-	if err := db.AddReceipt(t.Context(), &store.Receipt{Key: key, ID: "r-1", Body: []byte(`{}`)}); err != nil {
+	c := &store.Category{Key: key, ID: "c-1", Category: api.Category{Category: api.CategoryGeneral, OrderDetailsURL: "https://x.example/"}}
+	if err := db.AddCategory(t.Context(), c); err != nil {
 		t.Fatal(err)
 	}
-	o, err := db.GetOrder(t.Context(), key)
+	got, err := db.GetCategory(t.Context(), key.MSN, c.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := o.Receipt.Meta.CreatedAt; !got.Equal(at) {
+	if got := got.Meta.CreatedAt; !got.Equal(at) {
 		t.Errorf("CreatedAt = %v, want %v (nanoseconds kept)", got, at)
 	}
+}
+
+func TestSandboxStore(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ordermgmt.db")
+	sandboxtest.Run(t, func(t *testing.T) sandboxtest.Store {
+		return open(t, path, sqlite.Options{})
+	})
 }

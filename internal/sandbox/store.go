@@ -1,0 +1,60 @@
+package sandbox
+
+import (
+	"context"
+
+	"github.com/ordermgmt/ordermgmt/api"
+)
+
+// Store is what the sandbox needs of a store: fault rules with their
+// counters, the journal's rows and a merchant's reset. Both adapters
+// (sqlite, postgres) implement it beside store.Store, and sandboxtest
+// checks them alike. Errors are api kinds, as in store.Store.
+type Store interface {
+	// AddFault stores a rule for msn unless msn has max rules already
+	// (api.ErrConflict). f.FaultID and f.CreatedAt are set by the caller.
+	AddFault(ctx context.Context, msn string, f *api.Fault, max int) error
+	// Faults lists msn's rules in the order they were added.
+	Faults(ctx context.Context, msn string) ([]api.Fault, error)
+	// ActiveFaults lists the rules of every merchant that are not spent,
+	// in the order they were added.
+	ActiveFaults(ctx context.Context) ([]MerchantFault, error)
+	// DeleteFault removes one rule, or is api.ErrNotFound.
+	DeleteFault(ctx context.Context, msn, id string) error
+	// DeleteFaults removes all of msn's rules and says how many there were.
+	DeleteFaults(ctx context.Context, msn string) (int64, error)
+	// DrawFault counts a request the rule matched and returns the count
+	// so far (1 for the first); api.ErrNotFound if the rule is gone.
+	DrawFault(ctx context.Context, msn, id string) (int64, error)
+	// FireFault counts an answer the rule shapes, unless it has fired
+	// Count times already: then it returns false.
+	FireFault(ctx context.Context, msn, id string) (bool, error)
+
+	// AppendJournal stores records and then keeps only the newest keep
+	// records (by Seq) of each merchant among them. A record whose (MSN,
+	// Seq) is taken already is skipped.
+	AppendJournal(ctx context.Context, recs []Record, keep int) error
+	// Journal returns up to limit of msn's records with before > Seq >
+	// after, newest first; before 0 means no upper bound.
+	Journal(ctx context.Context, msn string, before, after int64, limit int) ([]Record, error)
+
+	// ResetMerchant deletes msn's orders (categories and receipts),
+	// images, journal and fault rules, and counts what it deleted.
+	ResetMerchant(ctx context.Context, msn string) (api.SandboxReset, error)
+}
+
+// MerchantFault is a rule with the merchant it belongs to.
+type MerchantFault struct {
+	MSN   string
+	Fault api.Fault
+}
+
+// Record is a journal entry as a store keeps it: the merchant, the order
+// key and the entry as JSON, which the store does not read.
+type Record struct {
+	MSN string
+	// Seq is the entry's start time in Unix nanoseconds, made unique per
+	// node; the newest entry has the largest.
+	Seq  int64
+	Data []byte
+}

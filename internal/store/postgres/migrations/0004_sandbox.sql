@@ -1,0 +1,32 @@
+-- The sandbox's fault rules and request journal (sandbox mode only), kept
+-- in the database so that every node sees the same ones and a restart
+-- keeps them.
+
+-- A fault rule of a merchant. rule is the rule as JSON (api.Fault without
+-- its counters); seq is the order rules were added in, which is the order
+-- they are matched in. fired counts the answers the rule shaped and
+-- matched the requests it matched; count bounds fired (0: no bound). The
+-- counters are updated in place by whichever node served the request.
+CREATE TABLE sandbox_faults (
+    seq        bigint      GENERATED ALWAYS AS IDENTITY,
+    msn        text        NOT NULL,
+    id         text        NOT NULL,
+    rule       bytea       NOT NULL,
+    count      integer     NOT NULL,
+    fired      bigint      NOT NULL DEFAULT 0,
+    matched    bigint      NOT NULL DEFAULT 0,
+    created_at timestamptz NOT NULL,
+    CONSTRAINT sandbox_faults_pkey PRIMARY KEY (id)
+);
+CREATE INDEX sandbox_faults_by_msn ON sandbox_faults (msn, seq);
+
+-- The request journal: a bounded ring of entries per merchant. seq is the
+-- request's start time in Unix nanoseconds, made unique by the node that
+-- served it; entry is the entry as JSON (bytea: only the sandbox reads
+-- it).
+CREATE TABLE sandbox_journal (
+    msn   text   NOT NULL,
+    seq   bigint NOT NULL,
+    entry bytea  NOT NULL,
+    CONSTRAINT sandbox_journal_pkey PRIMARY KEY (msn, seq)
+);

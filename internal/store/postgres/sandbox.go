@@ -1,0 +1,243 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ordermgmt/ordermgmt/api"
+	"github.com/ordermgmt/ordermgmt/internal/sandbox"
+)
+
+var _ sandbox.Store = (*DB)(nil)
+
+// faultRule is what the rule column keeps: the rule without its id and
+// counters, which have columns of their own.
+func faultRule(f *api.Fault) ([]byte, error) {
+	r := *f
+	r.FaultID, r.Fired, r.Matched, r.CreatedAt = "", 0, 0, time.Time{}
+	return json.Marshal(&r)
+}
+
+// AddFault stores a rule unless msn has max rules already. The count and
+// the insert are one statement; two nodes racing may pass the bound by
+// one, which costs nothing.
+func (db *DB) AddFault(ctx context.Context, msn string, f *api.Fault, max int) error {
+	rule, err := faultRule(f)
+	if err != nil {
+		return err
+	}
+	return db.run(ctx, "add fault", func(ctx context.Context) error {
+		tag, err := db.pool.Exec(ctx, `INSERT INTO sandbox_faults (msn, id, rule, count, created_at)
+			SELECT $1, $2, $3, $4, $5 WHERE (SELECT count(*) FROM sandbox_faults WHERE msn = $1) < $6`,
+			msn, f.FaultID, rule, f.Count, f.CreatedAt, max)
+		switch {
+		case isViolation(err, codeUniqueViolation, "sandbox_faults_pkey"):
+			return fmt.Errorf("fault rule %s: %w", f.FaultID, api.ErrConflict)
+		case err != nil:
+			return err
+		case tag.RowsAffected() == 0:
+			return fmt.Errorf("merchant %s has %d fault rules: %w", msn, max, api.ErrConflict)
+		}
+		return nil
+	})
+}
+
+const faultColumns = `msn, id, rule, fired, matched, created_at`
+
+func scanFaults(rows pgx.Rows) ([]sandbox.MerchantFault, error) {
+	defer rows.Close()
+	var out []sandbox.MerchantFault
+	for rows.Next() {
+		var (
+			mf   sandbox.MerchantFault
+			rule []byte
+			at   time.Time
+		)
+		if err := rows.Scan(&mf.MSN, &mf.Fault.FaultID, &rule, &mf.Fault.Fired, &mf.Fault.Matched, &at); err != nil {
+			return nil, err
+		}
+		id, fired, matched := mf.Fault.FaultID, mf.Fault.Fired, mf.Fault.Matched
+		if err := json.Unmarshal(rule, &mf.Fault); err != nil {
+			return nil, fmt.Errorf("fault rule %s: %w", id, err)
+		}
+		mf.Fault.FaultID, mf.Fault.Fired, mf.Fault.Matched = id, fired, matched
+		mf.Fault.CreatedAt = at.UTC()
+		out = append(out, mf)
+	}
+	return out, rows.Err()
+}
+
+func (db *DB) queryFaults(ctx context.Context, op, query string, args ...any) ([]sandbox.MerchantFault, error) {
+	var out []sandbox.MerchantFault
+	err := db.run(ctx, op, func(ctx context.Context) error {
+		rows, err := db.pool.Query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		out, err = scanFaults(rows)
+		return err
+	})
+	return out, err
+}
+
+// Faults lists msn's rules in the order they were added.
+func (db *DB) Faults(ctx context.Context, msn string) ([]api.Fault, error) {
+	mfs, err := db.queryFaults(ctx, "list faults", `SELECT `+faultColumns+` FROM sandbox_faults WHERE msn = $1 ORDER BY seq`, msn)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]api.Fault, len(mfs))
+	for i := range mfs {
+		out[i] = mfs[i].Fault
+	}
+	return out, nil
+}
+
+// ActiveFaults lists the rules of every merchant that are not spent.
+func (db *DB) ActiveFaults(ctx context.Context) ([]sandbox.MerchantFault, error) {
+	return db.queryFaults(ctx, "list faults", `SELECT `+faultColumns+` FROM sandbox_faults WHERE count = 0 OR fired < count ORDER BY seq`)
+}
+
+// DeleteFault removes one rule, or is api.ErrNotFound.
+func (db *DB) DeleteFault(ctx context.Context, msn, id string) error {
+	return db.run(ctx, "delete fault", func(ctx context.Context) error {
+		tag, err := db.pool.Exec(ctx, `DELETE FROM sandbox_faults WHERE msn = $1 AND id = $2`, msn, id)
+		if err == nil && tag.RowsAffected() == 0 {
+			return fmt.Errorf("fault rule %s of merchant %s: %w", id, msn, api.ErrNotFound)
+		}
+		return err
+	})
+}
+
+// DeleteFaults removes all of msn's rules.
+func (db *DB) DeleteFaults(ctx context.Context, msn string) (int64, error) {
+	var n int64
+	err := db.run(ctx, "delete faults", func(ctx context.Context) error {
+		tag, err := db.pool.Exec(ctx, `DELETE FROM sandbox_faults WHERE msn = $1`, msn)
+		n = tag.RowsAffected()
+		return err
+	})
+	return n, err
+}
+
+// DrawFault counts a match and returns the count so far.
+func (db *DB) DrawFault(ctx context.Context, msn, id string) (int64, error) {
+	var n int64
+	err := db.run(ctx, "draw fault", func(ctx context.Context) error {
+		err := db.pool.QueryRow(ctx, `UPDATE sandbox_faults SET matched = matched + 1 WHERE msn = $1 AND id = $2 RETURNING matched`, msn, id).Scan(&n)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("fault rule %s of merchant %s: %w", id, msn, api.ErrNotFound)
+		}
+		return err
+	})
+	return n, err
+}
+
+// FireFault counts a firing unless the rule is spent (or gone). The
+// condition and the update are one statement, so nodes racing for a
+// rule's last firing cannot both win.
+func (db *DB) FireFault(ctx context.Context, msn, id string) (bool, error) {
+	var fired bool
+	err := db.run(ctx, "fire fault", func(ctx context.Context) error {
+		tag, err := db.pool.Exec(ctx, `UPDATE sandbox_faults SET fired = fired + 1 WHERE msn = $1 AND id = $2 AND (count = 0 OR fired < count)`, msn, id)
+		fired = tag.RowsAffected() == 1
+		return err
+	})
+	return fired, err
+}
+
+// AppendJournal stores records in one transaction, then trims each
+// merchant's ring to its newest keep entries.
+func (db *DB) AppendJournal(ctx context.Context, recs []sandbox.Record, keep int) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	msns, seqs, data := make([]string, len(recs)), make([]int64, len(recs)), make([][]byte, len(recs))
+	seen := map[string]bool{}
+	var distinct []string
+	for i, r := range recs {
+		msns[i], seqs[i], data[i] = r.MSN, r.Seq, r.Data
+		if !seen[r.MSN] {
+			seen[r.MSN] = true
+			distinct = append(distinct, r.MSN)
+		}
+	}
+	return db.run(ctx, "append journal", func(ctx context.Context) error {
+		return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+			// One statement for the whole batch, whatever its size.
+			if _, err := tx.Exec(ctx, `INSERT INTO sandbox_journal (msn, seq, entry)
+				SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[])
+				ON CONFLICT (msn, seq) DO NOTHING`, msns, seqs, data); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `DELETE FROM sandbox_journal AS j USING unnest($1::text[]) AS m(msn)
+				WHERE j.msn = m.msn AND j.seq < (SELECT seq FROM sandbox_journal
+					WHERE msn = m.msn ORDER BY seq DESC LIMIT 1 OFFSET $2)`, distinct, keep-1)
+			return err
+		})
+	})
+}
+
+// Journal returns up to limit of msn's records between after and before,
+// newest first.
+func (db *DB) Journal(ctx context.Context, msn string, before, after int64, limit int) ([]sandbox.Record, error) {
+	if before == 0 {
+		before = math.MaxInt64
+	}
+	var out []sandbox.Record
+	err := db.run(ctx, "read journal", func(ctx context.Context) error {
+		out = []sandbox.Record{}
+		rows, err := db.pool.Query(ctx, `SELECT seq, entry FROM sandbox_journal
+			WHERE msn = $1 AND seq < $2 AND seq > $3 ORDER BY seq DESC LIMIT $4`, msn, before, after, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r := sandbox.Record{MSN: msn}
+			if err := rows.Scan(&r.Seq, &r.Data); err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// ResetMerchant deletes everything of msn's in one transaction.
+func (db *DB) ResetMerchant(ctx context.Context, msn string) (api.SandboxReset, error) {
+	var res api.SandboxReset
+	err := db.run(ctx, "reset", func(ctx context.Context) error {
+		return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+			res = api.SandboxReset{}
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM (
+					SELECT payment_type, order_id FROM categories WHERE msn = $1
+					UNION SELECT payment_type, order_id FROM receipts WHERE msn = $1) AS o`, msn).Scan(&res.Orders); err != nil {
+				return err
+			}
+			// Categories go before images: they may name them.
+			for _, d := range []struct {
+				table string
+				n     *int64
+			}{
+				{"categories", &res.Categories}, {"receipts", &res.Receipts}, {"images", &res.Images},
+				{"sandbox_journal", &res.Requests}, {"sandbox_faults", &res.Faults},
+			} {
+				tag, err := tx.Exec(ctx, `DELETE FROM `+d.table+` WHERE msn = $1`, msn)
+				if err != nil {
+					return err
+				}
+				*d.n = tag.RowsAffected()
+			}
+			return nil
+		})
+	})
+	return res, err
+}

@@ -1,0 +1,84 @@
+package sqlite
+
+import (
+	"database/sql"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ordermgmt/ordermgmt/api"
+	"github.com/ordermgmt/ordermgmt/internal/store"
+)
+
+// TestMigrateV2Categories: a database written before v3 categories keeps
+// every category, under its id, as its order's one category, and the v3
+// rules hold on it afterwards.
+func TestMigrateV2Categories(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "ordermgmt.db")
+	raw, err := sql.Open("sqlite", dsn(path, map[string][]string{"_foreign_keys": {"1"}, "_journal_mode": {"WAL"}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(ctx, raw, migrations[:1], time.Now); err != nil {
+		t.Fatalf("migrate(0001) = %v", err)
+	}
+	const meta = `1735689600000000000, 'trace', 'client', 'acme', '1.0', 'plug', '2.0'`
+	for _, q := range []string{
+		`INSERT INTO images VALUES ('123456', 'logo', 'image/png', 200, 200, 'ab', x'89504e47', ` + meta + `)`,
+		// Written in this order: the ECOM category of o-1 is the newer.
+		`INSERT INTO categories VALUES ('123456', 'RECURRING', 'o-1', 'c-rec', 'TICKET', 'https://x.example/t', NULL, 1000, 't1', 'client', '', '', '', '')`,
+		`INSERT INTO categories VALUES ('123456', 'ECOM', 'o-1', 'c-ecom', 'RECEIPT', 'https://x.example/r', 'logo', 2000, 't2', 'client', '', '', '', '')`,
+		`INSERT INTO categories VALUES ('654321', 'ECOM', 'o-1', 'c-other', 'GENERAL', 'https://y.example/', NULL, 500, 't3', 'client', '', '', '', '')`,
+		`INSERT INTO receipts VALUES ('123456', 'ECOM', 'o-2', 'r-1', CAST('{"orderLines":[]}' AS BLOB), ` + meta + `)`,
+	} {
+		if _, err := raw.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	raw.Close()
+
+	db, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatalf("Open(v2 database) = %v", err)
+	}
+	defer db.Close()
+	key := store.OrderKey{MSN: "123456", PaymentType: api.PaymentTypeECOM, OrderID: "o-1"}
+	o, err := db.GetOrder(ctx, key)
+	if err != nil || o.Category == nil || o.Category.Category != api.CategoryReceipt || o.Category.ImageID == nil || *o.Category.ImageID != "logo" {
+		t.Errorf("GetOrder(o-1) after migration = %+v, %v; want the RECEIPT category with image logo", o, err)
+	}
+	cs, err := db.ListCategories(ctx, "123456", "o-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, c := range cs {
+		ids = append(ids, c.ID)
+	}
+	if diff := cmp.Diff([]string{"c-rec", "c-ecom"}, ids); diff != "" {
+		t.Errorf("ListCategories(o-1) ids after migration (-want +got):\n%s", diff)
+	}
+	c, err := db.GetCategory(ctx, "123456", "c-ecom")
+	if err != nil || c.Meta.TraceID != "t2" || !c.Meta.CreatedAt.Equal(time.Unix(0, 2000)) {
+		t.Errorf("GetCategory(c-ecom) = %+v, %v; want its write record kept", c, err)
+	}
+	if o, err := db.GetOrder(ctx, store.OrderKey{MSN: "123456", PaymentType: api.PaymentTypeECOM, OrderID: "o-2"}); err != nil || string(o.Receipt) != `{"orderLines":[]}` {
+		t.Errorf("GetOrder(o-2) after migration = %+v, %v; want the receipt", o, err)
+	}
+	// New categories come after the migrated ones; the foreign key holds.
+	add := &store.Category{Key: key, ID: "c-new", Category: api.Category{Category: api.CategoryDelivery, OrderDetailsURL: "https://x.example/d"}}
+	if err := db.AddCategory(ctx, add); err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := db.GetOrder(ctx, key); o == nil || o.Category.Category != api.CategoryDelivery {
+		t.Errorf("GetOrder(o-1) after AddCategory = %+v, want the new DELIVERY category", o)
+	}
+	missing := "missing"
+	add2 := &store.Category{Key: key, ID: "c-bad", Category: api.Category{Category: api.CategoryDelivery, OrderDetailsURL: "https://x.example/d", ImageID: &missing}}
+	if p := api.AsProblem(db.AddCategory(ctx, add2)); p.Status != 400 || len(p.InvalidParams) != 1 || p.InvalidParams[0].Code != api.CodeImageNotFound {
+		t.Errorf("AddCategory(unknown image) after migration = %+v, want 400 image_not_found", p)
+	}
+}

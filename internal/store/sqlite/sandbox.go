@@ -1,0 +1,271 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/ordermgmt/ordermgmt/api"
+	"github.com/ordermgmt/ordermgmt/internal/sandbox"
+)
+
+var _ sandbox.Store = (*DB)(nil)
+
+// faultRule is what the rule column keeps: the rule without its id and
+// counters, which have columns of their own.
+func faultRule(f *api.Fault) ([]byte, error) {
+	r := *f
+	r.FaultID, r.Fired, r.Matched, r.CreatedAt = "", 0, 0, time.Time{}
+	return json.Marshal(&r)
+}
+
+// AddFault stores a rule unless msn has max rules already.
+func (db *DB) AddFault(ctx context.Context, msn string, f *api.Fault, max int) error {
+	rule, err := faultRule(f)
+	if err != nil {
+		return err
+	}
+	return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		// The count and the insert are one statement, so two racing adds
+		// cannot both pass the bound.
+		res, err := tx.ExecContext(ctx, `INSERT INTO sandbox_faults (msn, id, rule, count, created_at)
+			SELECT ?1, ?2, ?3, ?4, ?5 WHERE (SELECT count(*) FROM sandbox_faults WHERE msn = ?1) < ?6`,
+			msn, f.FaultID, rule, f.Count, f.CreatedAt.UnixNano(), max)
+		if err != nil {
+			if isUnique(err) {
+				return fmt.Errorf("fault rule %s: %w", f.FaultID, api.ErrConflict)
+			}
+			return db.storeErr("add fault", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("merchant %s has %d fault rules: %w", msn, max, api.ErrConflict)
+		}
+		return nil
+	})
+}
+
+const faultColumns = `msn, id, rule, fired, matched, created_at`
+
+// scanFaults reads rows of faultColumns.
+func scanFaults(rows *sql.Rows) ([]sandbox.MerchantFault, error) {
+	defer rows.Close()
+	var out []sandbox.MerchantFault
+	for rows.Next() {
+		var (
+			mf   sandbox.MerchantFault
+			rule []byte
+			at   int64
+		)
+		if err := rows.Scan(&mf.MSN, &mf.Fault.FaultID, &rule, &mf.Fault.Fired, &mf.Fault.Matched, &at); err != nil {
+			return nil, err
+		}
+		id, fired, matched := mf.Fault.FaultID, mf.Fault.Fired, mf.Fault.Matched
+		if err := json.Unmarshal(rule, &mf.Fault); err != nil {
+			return nil, fmt.Errorf("fault rule %s: %w", id, err)
+		}
+		mf.Fault.FaultID, mf.Fault.Fired, mf.Fault.Matched = id, fired, matched
+		mf.Fault.CreatedAt = time.Unix(0, at).UTC()
+		out = append(out, mf)
+	}
+	return out, rows.Err()
+}
+
+// Faults lists msn's rules in the order they were added.
+func (db *DB) Faults(ctx context.Context, msn string) ([]api.Fault, error) {
+	if db.closed.Load() {
+		return nil, errClosed
+	}
+	rows, err := db.reader.QueryContext(ctx, `SELECT `+faultColumns+` FROM sandbox_faults WHERE msn = ? ORDER BY seq`, msn)
+	if err != nil {
+		return nil, db.storeErr("list faults", err)
+	}
+	mfs, err := scanFaults(rows)
+	if err != nil {
+		return nil, db.storeErr("list faults", err)
+	}
+	out := make([]api.Fault, len(mfs))
+	for i := range mfs {
+		out[i] = mfs[i].Fault
+	}
+	return out, nil
+}
+
+// ActiveFaults lists the rules of every merchant that are not spent.
+func (db *DB) ActiveFaults(ctx context.Context) ([]sandbox.MerchantFault, error) {
+	if db.closed.Load() {
+		return nil, errClosed
+	}
+	rows, err := db.reader.QueryContext(ctx, `SELECT `+faultColumns+` FROM sandbox_faults WHERE count = 0 OR fired < count ORDER BY seq`)
+	if err != nil {
+		return nil, db.storeErr("list faults", err)
+	}
+	out, err := scanFaults(rows)
+	if err != nil {
+		return nil, db.storeErr("list faults", err)
+	}
+	return out, nil
+}
+
+// DeleteFault removes one rule, or is api.ErrNotFound.
+func (db *DB) DeleteFault(ctx context.Context, msn, id string) error {
+	return db.writeOne(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM sandbox_faults WHERE msn = ? AND id = ?`, msn, id)
+		if err != nil {
+			return db.storeErr("delete fault", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("fault rule %s of merchant %s: %w", id, msn, api.ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// DeleteFaults removes all of msn's rules.
+func (db *DB) DeleteFaults(ctx context.Context, msn string) (int64, error) {
+	var n int64
+	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM sandbox_faults WHERE msn = ?`, msn)
+		if err != nil {
+			return db.storeErr("delete faults", err)
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return n, err
+}
+
+// DrawFault counts a match and returns the count so far.
+func (db *DB) DrawFault(ctx context.Context, msn, id string) (int64, error) {
+	var n int64
+	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `UPDATE sandbox_faults SET matched = matched + 1 WHERE msn = ? AND id = ? RETURNING matched`, msn, id).Scan(&n)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("fault rule %s of merchant %s: %w", id, msn, api.ErrNotFound)
+		case err != nil:
+			return db.storeErr("draw fault", err)
+		}
+		return nil
+	})
+	return n, err
+}
+
+// FireFault counts a firing unless the rule is spent (or gone).
+func (db *DB) FireFault(ctx context.Context, msn, id string) (bool, error) {
+	var fired bool
+	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE sandbox_faults SET fired = fired + 1 WHERE msn = ? AND id = ? AND (count = 0 OR fired < count)`, msn, id)
+		if err != nil {
+			return db.storeErr("fire fault", err)
+		}
+		n, _ := res.RowsAffected()
+		fired = n == 1
+		return nil
+	})
+	return fired, err
+}
+
+// journalChunk is the most rows one INSERT statement carries.
+const journalChunk = 128
+
+// AppendJournal stores records in one write, then trims each merchant's
+// ring to its newest keep entries.
+func (db *DB) AppendJournal(ctx context.Context, recs []sandbox.Record, keep int) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	msns := map[string]bool{}
+	for _, r := range recs {
+		msns[r.MSN] = true
+	}
+	return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		for start := 0; start < len(recs); start += journalChunk {
+			part := recs[start:min(start+journalChunk, len(recs))]
+			var q strings.Builder
+			q.WriteString(`INSERT OR IGNORE INTO sandbox_journal (msn, seq, entry) VALUES `)
+			args := make([]any, 0, 3*len(part))
+			for i, r := range part {
+				if i > 0 {
+					q.WriteByte(',')
+				}
+				q.WriteString("(?,?,?)")
+				args = append(args, r.MSN, r.Seq, r.Data)
+			}
+			if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+				return db.storeErr("append journal", err)
+			}
+		}
+		for msn := range msns {
+			// The keep-th newest entry bounds the ring; with fewer entries
+			// the subquery is NULL and nothing is deleted.
+			if _, err := tx.ExecContext(ctx, `DELETE FROM sandbox_journal WHERE msn = ?1 AND seq <
+				(SELECT seq FROM sandbox_journal WHERE msn = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2)`, msn, keep-1); err != nil {
+				return db.storeErr("trim journal", err)
+			}
+		}
+		return nil
+	})
+}
+
+// Journal returns up to limit of msn's records between after and before,
+// newest first.
+func (db *DB) Journal(ctx context.Context, msn string, before, after int64, limit int) ([]sandbox.Record, error) {
+	if db.closed.Load() {
+		return nil, errClosed
+	}
+	if before == 0 {
+		before = math.MaxInt64
+	}
+	rows, err := db.reader.QueryContext(ctx, `SELECT seq, entry FROM sandbox_journal
+		WHERE msn = ? AND seq < ? AND seq > ? ORDER BY seq DESC LIMIT ?`, msn, before, after, limit)
+	if err != nil {
+		return nil, db.storeErr("read journal", err)
+	}
+	defer rows.Close()
+	out := []sandbox.Record{}
+	for rows.Next() {
+		r := sandbox.Record{MSN: msn}
+		if err := rows.Scan(&r.Seq, &r.Data); err != nil {
+			return nil, db.storeErr("read journal", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.storeErr("read journal", err)
+	}
+	return out, nil
+}
+
+// ResetMerchant deletes everything of msn's in one transaction.
+func (db *DB) ResetMerchant(ctx context.Context, msn string) (api.SandboxReset, error) {
+	var res api.SandboxReset
+	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res = api.SandboxReset{}
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (
+				SELECT payment_type, order_id FROM categories WHERE msn = ?1
+				UNION SELECT payment_type, order_id FROM receipts WHERE msn = ?1)`, msn).Scan(&res.Orders); err != nil {
+			return db.storeErr("reset", err)
+		}
+		// Categories go before images: they may name them.
+		for _, d := range []struct {
+			table string
+			n     *int64
+		}{
+			{"categories", &res.Categories}, {"receipts", &res.Receipts}, {"images", &res.Images},
+			{"sandbox_journal", &res.Requests}, {"sandbox_faults", &res.Faults},
+		} {
+			r, err := tx.ExecContext(ctx, `DELETE FROM `+d.table+` WHERE msn = ?`, msn)
+			if err != nil {
+				return db.storeErr("reset "+d.table, err)
+			}
+			*d.n, _ = r.RowsAffected()
+		}
+		return nil
+	})
+	return res, err
+}
