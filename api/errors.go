@@ -52,13 +52,21 @@ var Kinds = []*Kind{
 	ErrTimeout,
 }
 
-// KindForStatus returns the kind of an HTTP status, or nil for a status no
-// kind has.
+// KindForStatus returns the kind of an HTTP status: the kind with that
+// status, else for a 5xx no kind has unavailable (502 and 504, which
+// gateways send when the service is not there) or internal; nil for a 4xx
+// no kind has. Both sides of the wire use this one map.
 func KindForStatus(status int) *Kind {
 	for _, k := range Kinds {
 		if k.status == status {
 			return k
 		}
+	}
+	switch {
+	case status == 502 || status == 504:
+		return ErrUnavailable
+	case status >= 500:
+		return ErrInternal
 	}
 	return nil
 }

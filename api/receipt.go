@@ -48,7 +48,7 @@ var lineFields = newTable(
 	integer("totalAmountExcludingTax", "the line total without tax, "+helpAmount, func(l *OrderLine) *int64 { return &l.TotalAmountExcludingTax }, nonNegative(hintReturn)),
 	integer("totalTaxAmount", "the tax of the line, "+helpAmount, func(l *OrderLine) *int64 { return &l.TotalTaxAmount }, nonNegative(hintReturn)),
 	optInteger("taxRate", helpTaxRate, func(l *OrderLine) **int64 { return &l.TaxRate }, between(0, 10000, helpTaxRate)).then(checkTaxRatePresent),
-	optInteger("taxPercentage", helpTaxPct, func(l *OrderLine) **int64 { return &l.TaxPercentage }, between(0, 100, "a whole percentage")).then(checkTaxRateAgrees),
+	optInteger("taxPercentage", helpTaxPct, func(l *OrderLine) **int64 { return &l.TaxPercentage }, percentage).then(checkTaxRateAgrees),
 	optInteger("discount", helpAmount, func(l *OrderLine) **int64 { return &l.Discount }, nonNegative("")),
 	text("productUrl", false, "an absolute https URL", func(l *OrderLine) *string { return &l.ProductURL }, httpsURL),
 	flag("isReturn", func(l *OrderLine) *bool { return &l.IsReturn }),
@@ -215,6 +215,21 @@ func checkLineSum(c *checker, l *OrderLine) {
 		c.add("totalAmount", CodeSumMismatch, "must equal totalAmountExcludingTax + totalTaxAmount ("+
 			itoa(l.TotalAmountExcludingTax)+" + "+itoa(l.TotalTaxAmount)+" = "+itoa(sum)+"), got "+itoa(l.TotalAmount)+".")
 	}
+}
+
+// percentage checks the deprecated taxPercentage, 0 to 100, and suggests
+// taxRate when the value looks like a rate in hundredths of a percent (2500
+// for 25 %, 1550 for 15.5 %).
+func percentage(c *checker, key string, v int64) {
+	if v >= 0 && v <= 100 {
+		return
+	}
+	reason := "must be between 0 and 100 (a whole percentage), got " + itoa(v) + "."
+	if v >= 500 && v <= 10000 && v%50 == 0 {
+		reason = "must be between 0 and 100 (a whole percentage), got " + itoa(v) + "; did you mean taxRate " + itoa(v) +
+			" (" + FormatRate(v) + ")? taxRate is in hundredths of a percent."
+	}
+	c.add(key, CodeOutOfRange, reason)
 }
 
 // reasonTaxRateRequired is the reason when a line has no tax rate.

@@ -40,7 +40,7 @@ func (r *Receipt) Warnings() []Warning {
 			if exp, off := taxOff(l.TotalAmountExcludingTax, l.Rate(), l.TotalTaxAmount); off {
 				ws = append(ws, Warning{Name: loc{}.elem("orderLines", i).name("totalTaxAmount"), Code: CodeTaxMismatch,
 					Reason: "is " + itoa(l.TotalTaxAmount) + ", but " + FormatRate(l.Rate()) + " of totalAmountExcludingTax " +
-						itoa(l.TotalAmountExcludingTax) + " is " + exp + " (rounded half away from zero); check taxRate and the amounts."})
+						itoa(l.TotalAmountExcludingTax) + " is " + exp + " (rounded half away from zero); " + taxFix(l)})
 			}
 		}
 		if u := l.UnitInfo; u != nil {
@@ -51,7 +51,7 @@ func (r *Receipt) Warnings() []Warning {
 			if exp, off := amountOff(u.UnitPrice, u.Quantity, discount, l.TotalAmount); off {
 				ws = append(ws, Warning{Name: loc{}.elem("orderLines", i).name("totalAmount"), Code: CodeAmountMismatch,
 					Reason: "is " + itoa(l.TotalAmount) + ", but unitPrice x quantity - discount = " + itoa(u.UnitPrice) + " x " +
-						u.Quantity + " - " + itoa(discount) + " = " + exp + "; check unitPrice, quantity and discount."})
+						u.Quantity + " - " + itoa(discount) + " = " + exp + "; " + amountFix(l, discount)})
 			}
 		}
 	}
@@ -59,6 +59,42 @@ func (r *Receipt) Warnings() []Warning {
 		ws = barcodeWarnings(ws, bc)
 	}
 	return ws
+}
+
+// taxFix suggests the fix of a tax_mismatch where one is clear: a taxRate
+// written as a whole percentage (25 for 25 %) whose amounts fit the rate
+// it meant.
+func taxFix(l *OrderLine) string {
+	const check = "check taxRate and the amounts."
+	if r := l.TaxRate; r != nil && *r >= 1 && *r <= 100 {
+		if _, off := taxOff(l.TotalAmountExcludingTax, *r*100, l.TotalTaxAmount); !off {
+			return "did you mean taxRate " + itoa(*r*100) + " (" + FormatRate(*r*100) +
+				")? taxRate is in hundredths of a percent, so " + itoa(*r) + " is " + FormatRate(*r) + "."
+		}
+	}
+	return check
+}
+
+// amountFix suggests the fix of an amount_mismatch where one is clear:
+// unitPrice written in major units (125 for 125.00), or the line's
+// amounts written in major units while unitPrice is in minor units.
+func amountFix(l *OrderLine, discount int64) string {
+	const check = "check unitPrice, quantity and discount."
+	u := l.UnitInfo
+	if p, ok := MulDivRound(u.UnitPrice, 100, 1); ok && u.UnitPrice > 0 {
+		if _, off := amountOff(p, u.Quantity, discount, l.TotalAmount); !off {
+			return "did you mean unitPrice " + itoa(p) + "? Amounts are in minor units: " + FormatAmount(p, "") + " is " + itoa(p) + "."
+		}
+	}
+	t, ok1 := MulDivRound(l.TotalAmount, 100, 1)
+	d, ok2 := MulDivRound(discount, 100, 1)
+	if ok1 && ok2 && l.TotalAmount > 0 {
+		if _, off := amountOff(u.UnitPrice, u.Quantity, d, t); !off {
+			return "did you mean totalAmount " + itoa(t) + "? The line's amounts look like major units, but amounts are in minor units: " +
+				FormatAmount(t, "") + " is " + itoa(t) + "; multiply totalAmount, totalAmountExcludingTax, totalTaxAmount and discount by 100."
+		}
+	}
+	return check
 }
 
 // barcodeWarnings adds what makes a barcode's data undrawable in its
@@ -141,12 +177,12 @@ func quoteASCII(s string) string {
 // taxOff reports whether tax is more than one minor unit off
 // round(excl × rate / 10000), and that expected value as text.
 func taxOff(excl, rate, tax int64) (string, bool) {
-	if excl >= 0 && excl <= math.MaxInt64/10000 && rate >= 0 && rate <= 10000 && tax >= 0 {
-		exp := (excl*rate + 5000) / 10000 // half away from zero, for q >= 0
-		if d := tax - exp; d >= -1 && d <= 1 {
+	if exp, ok := MulDivRound(excl, rate, 10000); ok {
+		if d, ok := addInt64(tax, -exp); ok && d >= -1 && d <= 1 {
 			return "", false
+		} else if ok || exp != math.MinInt64 {
+			return itoa(exp), true
 		}
-		return itoa(exp), true
 	}
 	// Out of the fast path's range (only invalid receipts get here): exact.
 	q := new(big.Int).Mul(big.NewInt(excl), big.NewInt(rate))

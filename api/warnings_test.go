@@ -239,3 +239,57 @@ func TestBarcodeWarnings(t *testing.T) {
 		})
 	}
 }
+
+// TestWarningsSuggestFix checks that a warning names the likely fix where
+// one is clear, and only then.
+func TestWarningsSuggestFix(t *testing.T) {
+	unit := func(l api.OrderLine, price int64, qty string) api.OrderLine {
+		l.UnitInfo = &api.UnitInfo{UnitPrice: price, Quantity: qty}
+		return l
+	}
+	tests := []struct {
+		name string
+		line api.OrderLine
+		want string // in the first warning's reason
+	}{
+		{"taxRate as a percentage", line(12500, 10000, 2500, 25), "did you mean taxRate 2500 (25 %)? taxRate is in hundredths of a percent, so 25 is 0.25 %."},
+		{"taxRate 15 as a percentage", line(11500, 10000, 1500, 15), "did you mean taxRate 1500 (15 %)?"},
+		{"taxRate off, not a percentage", line(12500, 10000, 2500, 2400), "check taxRate and the amounts."},
+		{"small taxRate, amounts fit no rate", line(10100, 10000, 100, 25), "check taxRate and the amounts."},
+		{"unitPrice in major units", unit(line(25000, 20000, 5000, 2500), 125, "2"), "did you mean unitPrice 12500? Amounts are in minor units: 125.00 is 12500."},
+		{"line amounts in major units", unit(line(250, 200, 50, 2500), 12500, "2"), "did you mean totalAmount 25000?"},
+		{"amounts off, no clear fix", unit(line(25000, 20000, 5000, 2500), 12000, "2"), "check unitPrice, quantity and discount."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := api.Receipt{OrderLines: []api.OrderLine{tc.line}, BottomLine: api.BottomLine{Currency: "NOK"}}
+			ws := r.Warnings()
+			if len(ws) == 0 || !strings.Contains(ws[0].Reason, tc.want) {
+				t.Fatalf("Warnings() = %+v, want a first reason with %q", ws, tc.want)
+			}
+			for _, w := range ws {
+				if strings.IndexFunc(w.Reason, func(r rune) bool { return r < 0x20 || r > 0x7e }) >= 0 || !strings.HasSuffix(w.Reason, ".") {
+					t.Errorf("reason %q is not a sentence of printable ASCII", w.Reason)
+				}
+			}
+		})
+	}
+}
+
+func TestTaxPercentageSuggestsTaxRate(t *testing.T) {
+	for _, tc := range []struct {
+		pct  int64
+		want string
+	}{
+		{2500, "did you mean taxRate 2500 (25 %)? taxRate is in hundredths of a percent."},
+		{1550, "did you mean taxRate 1550 (15.5 %)? taxRate is in hundredths of a percent."},
+		{101, "got 101."},
+		{150, "got 150."},
+	} {
+		_, err := api.DecodeReceipt(edit(t, baseReceipt, set("orderLines[1].taxPercentage", tc.pct)))
+		ps := paramsOf(err)
+		if len(ps) != 1 || ps[0].Code != "out_of_range" || !strings.HasSuffix(ps[0].Reason, tc.want) {
+			t.Errorf("taxPercentage %d: params %v, want one out_of_range ending %q", tc.pct, ps, tc.want)
+		}
+	}
+}

@@ -118,21 +118,9 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// Kind is the api error kind of the status: api.KindForStatus, with 502 and
-// 504 counted as unavailable and other 5xx as internal; nil for a 4xx no
-// kind has.
-func (e *Error) Kind() *api.Kind {
-	if k := api.KindForStatus(e.Status); k != nil {
-		return k
-	}
-	switch {
-	case e.Status == http.StatusBadGateway || e.Status == http.StatusGatewayTimeout:
-		return api.ErrUnavailable
-	case e.Status >= 500:
-		return api.ErrInternal
-	}
-	return nil
-}
+// Kind is the api error kind of the status (api.KindForStatus); nil for a
+// 4xx no kind has.
+func (e *Error) Kind() *api.Kind { return api.KindForStatus(e.Status) }
 
 // Is reports whether target is the api kind of the error's status.
 func (e *Error) Is(target error) bool {

@@ -3,8 +3,6 @@ package client
 import (
 	"errors"
 	"fmt"
-	"math/big"
-	"strings"
 
 	"github.com/ordermgmt/ordermgmt/api"
 )
@@ -36,54 +34,11 @@ type LineSpec struct {
 // SplitGross splits a gross amount (including tax) at a tax rate in basis
 // points into net and tax by the builder's rounding rule (see
 // ReceiptBuilder): net = total × 10000 / (10000 + taxRate), rounded half
-// away from zero, and tax = total − net, so that net + tax == total.
+// away from zero, and tax = total − net, so that net + tax == total. The
+// rate must be 0 to 10000.
 func SplitGross(total, taxRate int64) (net, tax int64) {
-	n := new(big.Int).Mul(big.NewInt(total), big.NewInt(10000))
-	netBig := roundDiv(n, big.NewInt(10000+taxRate))
-	net = netBig.Int64()
+	net, _ = api.MulDivRound(total, 10000, 10000+taxRate) // |net| <= |total|
 	return net, total - net
-}
-
-// roundDiv divides n by d (d > 0), rounding half away from zero.
-func roundDiv(n, d *big.Int) *big.Int {
-	neg := n.Sign() < 0
-	a := new(big.Int).Abs(n)
-	// (2a + d) / 2d is a/d rounded half up, for a ≥ 0.
-	a.Mul(a, big.NewInt(2)).Add(a, d)
-	q := a.Quo(a, new(big.Int).Mul(d, big.NewInt(2)))
-	if neg {
-		q.Neg(q)
-	}
-	return q
-}
-
-// quantityScale is 10^8: quantities have at most 8 decimals.
-const quantityScale = 100_000_000
-
-// parseQuantity reads a quantity as the API allows it (^\d+(\.\d{1,8})?$,
-// at most 10 characters) and returns it times 10^8.
-func parseQuantity(q string) (int64, bool) {
-	if q == "" || len(q) > 10 {
-		return 0, false
-	}
-	whole, frac, hasDot := strings.Cut(q, ".")
-	if whole == "" || (hasDot && (frac == "" || len(frac) > 8)) || !allDigits(whole) || !allDigits(frac) {
-		return 0, false
-	}
-	var v int64
-	for _, c := range whole + frac + strings.Repeat("0", 8-len(frac)) {
-		v = v*10 + int64(c-'0')
-	}
-	return v, true
-}
-
-func allDigits(s string) bool {
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // lineAmounts applies the rounding rule to a spec. It names every problem
@@ -96,7 +51,7 @@ func lineAmounts(s LineSpec, prefix string) (gross, total, net, tax int64, ps []
 	if quantity == "" {
 		quantity = "1"
 	}
-	q, ok := parseQuantity(quantity)
+	q, ok := api.ParseQuantity(quantity)
 	if !ok {
 		bad("unitInfo.quantity", api.CodePattern,
 			"must be a decimal such as 1, 1.5 or 0.125, with at most 8 decimals and 10 characters; got %q.", quantity)
@@ -113,12 +68,11 @@ func lineAmounts(s LineSpec, prefix string) (gross, total, net, tax int64, ps []
 	if len(ps) > 0 {
 		return 0, 0, 0, 0, ps
 	}
-	g := roundDiv(new(big.Int).Mul(big.NewInt(s.UnitPrice), big.NewInt(q)), big.NewInt(quantityScale))
-	if !g.IsInt64() {
+	gross, ok = api.MulDivRound(s.UnitPrice, q, api.QuantityScale)
+	if !ok {
 		bad("unitInfo.unitPrice", api.CodeIntOverflow, "times the quantity is too large for a 64-bit amount.")
 		return 0, 0, 0, 0, ps
 	}
-	gross = g.Int64()
 	if s.Discount > gross {
 		bad("discount", api.CodeOutOfRange, "must be at most the line's amount before discount, %d (unit price × quantity); got %d.", gross, s.Discount)
 		return 0, 0, 0, 0, ps

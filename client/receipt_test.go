@@ -180,34 +180,6 @@ func TestBuilderErrors(t *testing.T) {
 	}
 }
 
-func TestQuantityParsing(t *testing.T) {
-	tests := []struct {
-		in   string
-		want int64
-		ok   bool
-	}{
-		{"1", 100_000_000, true},
-		{"1.5", 150_000_000, true},
-		{"0.00000001", 1, true},
-		{"9999999999", 999_999_999_900_000_000, true},
-		{"1.123456789", 0, false},
-		{"12345678901", 0, false},
-		{"1.", 0, false},
-		{".5", 0, false},
-		{"-1", 0, false},
-		{"1e3", 0, false},
-		{"1,5", 0, false},
-		{"", 0, false},
-		{"١", 0, false}, // a non-ASCII digit
-	}
-	for _, tt := range tests {
-		got, ok := parseQuantity(tt.in)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("parseQuantity(%q) = %d, %v, want %d, %v", tt.in, got, ok, tt.want, tt.ok)
-		}
-	}
-}
-
 // TestBuildRunsServiceValidation: Build rejects what the service would.
 func TestBuildRunsServiceValidation(t *testing.T) {
 	_, err := NewReceipt("SEK").AddLine(LineSpec{Name: "", ID: "x", UnitPrice: 100, TaxRate: 2500}).Build()

@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/signal"
 	"runtime"
 	"strings"
+	"syscall"
 
 	"github.com/ordermgmt/ordermgmt/internal/app"
 	"github.com/ordermgmt/ordermgmt/internal/buildinfo"
@@ -49,10 +52,23 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	printBanner(e.stdout, cfg, a)
 	log.Info("serving", "url", a.URL, "data", a.DataLocation, "mode", cfg.Mode(), "version", buildinfo.Version())
 
-	select {
-	case <-ctx.Done():
-	case err := <-a.Done():
-		return err
+	// SIGHUP re-reads the sales units file.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for done := false; !done; {
+		select {
+		case <-ctx.Done():
+			done = true
+		case err := <-a.Done():
+			return err
+		case <-hup:
+			if err := a.Reload(); err != nil {
+				log.Error("configuration not reloaded", "err", err)
+			} else {
+				log.Info("configuration reloaded", "mode", cfg.Mode())
+			}
+		}
 	}
 	log.Info("shutting down; finishing in-flight requests", "timeout", cfg.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)

@@ -7,6 +7,8 @@ package app
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net"
@@ -38,11 +40,15 @@ type App struct {
 	Server *server.Server
 	// Listener is the connection-bounded listener the server serves.
 	Listener *server.Listener
+	// Deployment is what the store records of this deployment.
+	Deployment store.Deployment
 
 	cfg     config.Config
 	log     *slog.Logger
 	httpSrv *http.Server
 	served  chan error
+	// consoleKey is the subscription key of the console's own tokens.
+	consoleKey string
 	// sandbox is nil in configured mode.
 	sandbox *sandbox.Sandbox
 }
@@ -77,7 +83,7 @@ func StartWith(ctx context.Context, cfg config.Config, log *slog.Logger, ext Ext
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &App{cfg: cfg, log: log, served: make(chan error, 1)}
+	a := &App{cfg: cfg, log: log, served: make(chan error, 1), consoleKey: rand.Text()}
 	st, loc, err := openStore(ctx, cfg, ext.Outbox)
 	if err != nil {
 		return nil, err
@@ -100,15 +106,17 @@ func StartWith(ctx context.Context, cfg config.Config, log *slog.Logger, ext Ext
 		return nil, err
 	}
 
-	authn := auth.Sandbox()
-	var fc *auth.FileConfig
-	if cfg.ConfigFile != "" {
-		if fc, err = auth.LoadConfig(cfg.ConfigFile); err != nil {
-			st.Close()
-			return nil, err
-		}
-		authn = auth.Configured(fc)
+	authn, fc, err := authenticator(cfg)
+	if err != nil {
+		st.Close()
+		return nil, err
 	}
+	dep, err := deployment(ctx, cfg, st)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.Deployment = dep
 	var sb *sandbox.Sandbox
 	if cfg.ConfigFile == "" {
 		if sst, ok := st.(sandbox.Store); ok {
@@ -124,11 +132,12 @@ func StartWith(ctx context.Context, cfg config.Config, log *slog.Logger, ext Ext
 		}
 	}
 	a.sandbox = sb
-	issuer := auth.NewIssuer(auth.IssuerConfig{Keys: keys, Issuer: "ordermgmt", TTL: cfg.TokenTTL})
+	issuer := auth.NewIssuer(auth.IssuerConfig{Keys: keys, Issuer: "ordermgmt", TTL: cfg.TokenTTL,
+		Mode: dep.Mode, Deployment: dep.ID})
 	srv := server.New(server.Options{
 		Store:         serveStore,
 		Issuer:        issuer,
-		Authenticator: authn,
+		Authenticator: consoleTokens{authn, a.consoleKey},
 		Keys:          keys,
 		Logger:        log,
 		Pprof:         cfg.Pprof,
@@ -138,7 +147,7 @@ func StartWith(ctx context.Context, cfg config.Config, log *slog.Logger, ext Ext
 	})
 
 	// The support console shares the port: /console/ is its, the rest the API's.
-	con, err := newConsole(srv, issuer, st, fc, cfg.Addr, log)
+	con, err := newConsole(srv, issuer, st, fc, cfg.Addr, a.consoleKey, log)
 	if err != nil {
 		a.closeSandbox()
 		st.Close()
@@ -180,6 +189,78 @@ func StartWith(ctx context.Context, cfg config.Config, log *slog.Logger, ext Ext
 	a.Server, a.Listener = srv, srv.Listen(ln)
 	go func() { a.served <- a.httpSrv.Serve(a.Listener) }()
 	return a, nil
+}
+
+// Mode is the mode cfg runs in: configured with a sales units file, else
+// sandbox.
+func Mode(cfg config.Config) string {
+	if cfg.ConfigFile != "" {
+		return auth.ModeConfigured
+	}
+	return auth.ModeSandbox
+}
+
+// authenticator is the sandbox's, or the configured sales units' with the
+// file they were read from.
+func authenticator(cfg config.Config) (auth.Authenticator, *auth.FileConfig, error) {
+	if cfg.ConfigFile == "" {
+		return auth.Sandbox(), nil, nil
+	}
+	fc, err := auth.LoadConfig(cfg.ConfigFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	return auth.Configured(fc), fc, nil
+}
+
+// deploymentStore is a store that records its deployment.
+type deploymentStore interface {
+	Deployment(ctx context.Context, proposed store.Deployment) (store.Deployment, error)
+}
+
+// deployment reads the deployment the store records, recording this
+// node's on a new database, and refuses a database of another mode: a
+// sandbox node on a configured deployment's database would mint tokens
+// for any credentials (contract §8).
+func deployment(ctx context.Context, cfg config.Config, st store.Store) (store.Deployment, error) {
+	mode := Mode(cfg)
+	ds, ok := st.(deploymentStore)
+	if !ok {
+		return store.Deployment{}, fmt.Errorf("the store does not record its deployment")
+	}
+	var id [16]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		return store.Deployment{}, err
+	}
+	d, err := ds.Deployment(ctx, store.Deployment{ID: hex.EncodeToString(id[:]), Mode: mode})
+	if err != nil {
+		return store.Deployment{}, fmt.Errorf("read the deployment from the store: %w", err)
+	}
+	if d.Mode != mode {
+		how := "start it without --config"
+		if d.Mode == auth.ModeConfigured {
+			how = "start it with the --config of that deployment"
+		}
+		return store.Deployment{}, fmt.Errorf("this database belongs to a deployment in %s mode (since %s), and this node would run in %s mode; %s, or give this node a database of its own",
+			d.Mode, d.CreatedAt.Format(time.RFC3339), mode, how)
+	}
+	return d, nil
+}
+
+// Reload re-reads the sales units file (SIGHUP): tokens of a removed
+// sales unit, or minted for a subscription key that changed, stop working
+// at once. A file that does not load leaves the running configuration in
+// force. In sandbox mode there is nothing to re-read.
+func (a *App) Reload() error {
+	if a.cfg.ConfigFile == "" {
+		return nil
+	}
+	authn, _, err := authenticator(a.cfg)
+	if err != nil {
+		return fmt.Errorf("reload %s (the previous sales units stay in force): %w", a.cfg.ConfigFile, err)
+	}
+	a.Server.SetAuthenticator(consoleTokens{authn, a.consoleKey})
+	return nil
 }
 
 // limits maps the configuration's bounds to the server's, where a rate

@@ -2,7 +2,6 @@ package app
 
 import (
 	"bytes"
-	"crypto/rand"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -26,7 +25,10 @@ const consoleClientID = "ordermgmt-console"
 // go straight to the server's handler, with tokens the server's issuer
 // mints for exactly the merchant the signed-in user acts for. The console
 // decides who may act for which merchant before a request is made.
-func newConsole(api http.Handler, issuer *auth.Issuer, st store.Store, fc *auth.FileConfig, addr string, log *slog.Logger) (*console.Console, error) {
+//
+// key is the subscription key of the console's tokens, random per process;
+// consoleTokens lets tokens bound to it past the sales-unit check.
+func newConsole(api http.Handler, issuer *auth.Issuer, st store.Store, fc *auth.FileConfig, addr, key string, log *slog.Logger) (*console.Console, error) {
 	opts := console.Options{
 		Open:     fc == nil,
 		Images:   st,
@@ -39,7 +41,7 @@ func newConsole(api http.Handler, issuer *auth.Issuer, st store.Store, fc *auth.
 	if fc != nil && fc.Console != nil {
 		opts.Users, opts.Markets, opts.AppNames = fc.Console.Users, fc.Console.Markets, fc.Console.AppNames
 	}
-	t := &inProcess{handler: api, issuer: issuer, key: rand.Text()}
+	t := &inProcess{handler: api, issuer: issuer, key: key}
 	opts.Client = clientCache(func(msn string) (*client.Client, error) {
 		return client.New(client.Config{
 			BaseURL:  "http://ordermgmt.in-process",
@@ -51,6 +53,26 @@ func newConsole(api http.Handler, issuer *auth.Issuer, st store.Store, fc *auth.
 		})
 	})
 	return console.New(opts)
+}
+
+// consoleTokens is an authenticator that also admits the console's own
+// tokens: a configured node checks every token against its sales units,
+// and the console is none. Its tokens are minted in process, never by the
+// token endpoint, for a subscription key only this process knows.
+type consoleTokens struct {
+	auth.Authenticator
+	key string
+}
+
+// CheckToken implements auth.TokenChecker.
+func (c consoleTokens) CheckToken(cl *auth.Claims, msn string) error {
+	if cl.ClientID == consoleClientID && cl.MatchesSubscriptionKey(c.key) {
+		return nil
+	}
+	if tc, ok := c.Authenticator.(auth.TokenChecker); ok {
+		return tc.CheckToken(cl, msn)
+	}
+	return nil
 }
 
 // clientCache keeps one client per merchant, so each keeps its token.

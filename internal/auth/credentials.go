@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -88,6 +89,17 @@ func ValidMSN(s string) bool {
 	return true
 }
 
+// TokenChecker is an Authenticator that withdraws tokens it granted when
+// the grant no longer holds: a configured node checks every request's
+// token against the sales units it has now (contract §8).
+type TokenChecker interface {
+	// CheckToken reports whether a verified token's client may still act
+	// for msn: nil, or an *api.Problem of kind api.ErrUnauthenticated (the
+	// sales unit is gone or its subscription key changed) or
+	// api.ErrForbidden (the unit no longer has msn).
+	CheckToken(c *Claims, msn string) error
+}
+
 type sandbox struct{}
 
 // Sandbox returns the authenticator of sandbox mode (contract §3): any
@@ -123,6 +135,8 @@ type unit struct {
 	SalesUnit
 	hash   []byte
 	keySum [sha256.Size]byte
+	// keyHex is keySum as tokens carry it.
+	keyHex string
 }
 
 // Configured returns the authenticator of configured mode: only the sales
@@ -141,6 +155,7 @@ func Configured(cfg *FileConfig) Authenticator {
 	cost := bcrypt.DefaultCost
 	for _, su := range cfg.SalesUnits {
 		u := &unit{SalesUnit: su, hash: []byte(su.SecretHash), keySum: sha256.Sum256([]byte(su.SubscriptionKey))}
+		u.keyHex = hex.EncodeToString(u.keySum[:])
 		u.MSNs = slices.Clone(su.MSNs)
 		a.units[su.ClientID] = u
 		if c, err := bcrypt.Cost(u.hash); err == nil {
@@ -184,6 +199,23 @@ func (a *configured) Authenticate(ctx context.Context, clientID, clientSecret, s
 		g.MSNs = []string{msn}
 	}
 	return g, nil
+}
+
+// CheckToken implements TokenChecker: the token's sales unit must still be
+// configured with the subscription key the token was minted for, and
+// still have msn.
+func (a *configured) CheckToken(c *Claims, msn string) error {
+	u, ok := a.units[c.ClientID]
+	switch {
+	case !ok:
+		return invalidToken("The sales unit of this access token is no longer configured.")
+	case u.keyHex != c.SubscriptionKey:
+		return invalidToken("The subscription key of this sales unit has changed since the access token was issued; get a new token.")
+	case !slices.Contains(u.MSNs, msn):
+		return api.NewProblem(api.ErrForbidden, api.CodeMSNNotAllowed,
+			fmt.Sprintf("Client %q may no longer act for Merchant-Serial-Number %s.", c.ClientID, msn))
+	}
+	return nil
 }
 
 // HashSecret returns the bcrypt hash of a client secret, for the secretHash

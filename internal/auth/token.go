@@ -44,7 +44,18 @@ type Claims struct {
 	// sandbox token requested without a Merchant-Serial-Number).
 	MSNs                        []string
 	IssuedAt, NotBefore, Expiry time.Time
+	// Mode and Deployment name the node that minted the token: its mode
+	// (ModeSandbox or ModeConfigured) and the id of its database.
+	Mode, Deployment string
 }
+
+// The modes a node runs in (contract §3, §8).
+const (
+	// ModeSandbox: any credentials get a token.
+	ModeSandbox = "sandbox"
+	// ModeConfigured: only the configured sales units get tokens.
+	ModeConfigured = "configured"
+)
 
 // AllowsMSN reports whether the token may act for merchant msn. An empty
 // msn is never allowed: every request must name its merchant.
@@ -78,6 +89,11 @@ type wireClaims struct {
 	MSNs []string `json:"msns,omitempty"`
 	// SubKeySHA256 binds the token to a subscription key (hashed).
 	SubKeySHA256 string `json:"sub_key_sha256"`
+	// Mode and Deployment bind the token to the mode and deployment that
+	// minted it: a configured node never takes a sandbox token, even one
+	// signed with a key it shares.
+	Mode       string `json:"mode"`
+	Deployment string `json:"deployment"`
 }
 
 // IssuerConfig configures an Issuer. Keys is required; zero values of the
@@ -88,6 +104,10 @@ type IssuerConfig struct {
 	// or "ordermgmt". Verify rejects tokens of another issuer, so every
 	// node of a cluster must use the same value.
 	Issuer string
+	// Mode and Deployment are written into minted tokens, and Verify
+	// rejects a token of another mode or deployment. Deployment is the id
+	// the store records, shared by every node on one database.
+	Mode, Deployment string
 	// TTL is the lifetime of a token; default DefaultTTL.
 	TTL time.Duration
 	// Now is the clock; default time.Now.
@@ -103,6 +123,8 @@ type IssuerConfig struct {
 type Issuer struct {
 	keys   *KeySet
 	iss    string
+	mode   string
+	dep    string
 	ttl    time.Duration
 	now    func() time.Time
 	rand   io.Reader
@@ -117,7 +139,7 @@ func NewIssuer(cfg IssuerConfig) *Issuer {
 		panic("auth: NewIssuer needs a KeySet")
 	}
 	i := &Issuer{
-		keys: cfg.Keys, iss: cfg.Issuer, ttl: cfg.TTL, now: cfg.Now, rand: cfg.Rand,
+		keys: cfg.Keys, iss: cfg.Issuer, mode: cfg.Mode, dep: cfg.Deployment, ttl: cfg.TTL, now: cfg.Now, rand: cfg.Rand,
 		parser: []jose.SignatureAlgorithm{jose.EdDSA},
 	}
 	if i.ttl <= 0 {
@@ -164,6 +186,8 @@ func (i *Issuer) Mint(g Grant) (token string, c *Claims, err error) {
 		IssuedAt:        now,
 		NotBefore:       now,
 		Expiry:          now.Add(i.ttl.Truncate(time.Second)),
+		Mode:            i.mode,
+		Deployment:      i.dep,
 	}
 	if len(c.MSNs) == 0 {
 		c.MSNs = nil
@@ -179,6 +203,8 @@ func (i *Issuer) Mint(g Grant) (token string, c *Claims, err error) {
 		},
 		MSNs:         c.MSNs,
 		SubKeySHA256: c.SubscriptionKey,
+		Mode:         c.Mode,
+		Deployment:   c.Deployment,
 	}
 	token, err = jwt.Signed(i.keys.signer).Claims(wc).Serialize()
 	if err != nil {
@@ -250,6 +276,10 @@ func (i *Issuer) verify(token string) (*Claims, error) {
 		return nil, invalidToken("The access token has no expiry (exp).")
 	case len(wc.SubKeySHA256) != sha256.Size*2:
 		return nil, invalidToken("The access token is not bound to a subscription key.")
+	case wc.Mode != i.mode:
+		return nil, invalidToken(fmt.Sprintf("The access token was minted in %s mode; this server runs in %s mode. Get a token from this server.", orUnknown(wc.Mode), orUnknown(i.mode)))
+	case wc.Deployment != i.dep:
+		return nil, invalidToken("The access token was issued by another deployment (another database); get a token from this server.")
 	}
 	c := &Claims{
 		ID:              wc.ID,
@@ -257,6 +287,8 @@ func (i *Issuer) verify(token string) (*Claims, error) {
 		SubscriptionKey: wc.SubKeySHA256,
 		MSNs:            slices.Clip(wc.MSNs),
 		Expiry:          wc.Expiry.Time().UTC(),
+		Mode:            wc.Mode,
+		Deployment:      wc.Deployment,
 	}
 	if len(c.MSNs) == 0 {
 		c.MSNs = nil
@@ -286,6 +318,13 @@ func checkTimes(c *Claims, now time.Time) error {
 		return invalidToken(fmt.Sprintf("The access token claims to be issued in the future (%s).", c.IssuedAt.Format(time.RFC3339)))
 	}
 	return nil
+}
+
+func orUnknown(mode string) string {
+	if mode == "" {
+		return "an unnamed"
+	}
+	return mode
 }
 
 func invalidToken(detail string) error {

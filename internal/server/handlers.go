@@ -14,7 +14,7 @@ import (
 // an empty body, any Content-Type, an empty "Authorization: Bearer ".
 func (s *Server) token(w http.ResponseWriter, r *http.Request, in *input) error {
 	h := r.Header
-	g, err := s.authn.Authenticate(r.Context(), h.Get(api.HeaderClientID), h.Get(api.HeaderClientSecret),
+	g, err := s.authn.Load().authn.Authenticate(r.Context(), h.Get(api.HeaderClientID), h.Get(api.HeaderClientSecret),
 		h.Get(api.HeaderSubscriptionKey), h.Get(api.HeaderMSN))
 	if err != nil {
 		return err

@@ -19,6 +19,8 @@ import (
 	"github.com/ordermgmt/ordermgmt/api"
 	"github.com/ordermgmt/ordermgmt/internal/app"
 	"github.com/ordermgmt/ordermgmt/internal/config"
+	_ "github.com/ordermgmt/ordermgmt/internal/store/postgres"
+	"github.com/ordermgmt/ordermgmt/internal/store/postgres/pgtest"
 )
 
 // harness is a real server on 127.0.0.1:0 with an SQLite store in a
@@ -217,4 +219,16 @@ func hasParam(p api.Problem, name, code string) bool {
 		}
 	}
 	return false
+}
+
+// postgresURL is a fresh PostgreSQL schema's URL; the test skips when
+// PostgreSQL is not configured (see pgtest).
+func postgresURL(t *testing.T) string {
+	t.Helper()
+	return pgtest.New(t).URL
+}
+
+// startApp starts a server that the caller shuts down.
+func startApp(cfg config.Config) (*app.App, error) {
+	return app.Start(context.Background(), cfg, slog.New(slog.DiscardHandler))
 }

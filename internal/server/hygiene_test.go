@@ -6,9 +6,6 @@ import (
 	"testing"
 
 	"github.com/ordermgmt/ordermgmt/api"
-	"github.com/ordermgmt/ordermgmt/internal/config"
-	_ "github.com/ordermgmt/ordermgmt/internal/store/postgres" // postgres:// URLs
-	"github.com/ordermgmt/ordermgmt/internal/store/postgres/pgtest"
 )
 
 // TestUncleanPathIs400 sends unclean paths as they are (a raw request
@@ -65,10 +62,8 @@ func TestRecordedHeadersMustBePrintableUTF8(t *testing.T) {
 	stores := map[string]func(*testing.T) *harness{
 		"sqlite": start,
 		"postgres": func(t *testing.T) *harness {
-			cfg := config.Default()
-			cfg.Addr = "127.0.0.1:0"
-			cfg.DataDir = t.TempDir()
-			cfg.DatabaseURL = pgtest.New(t).URL
+			cfg := limitsConfig(t)
+			cfg.DatabaseURL = postgresURL(t)
 			return startWith(t, cfg)
 		},
 	}

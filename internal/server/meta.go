@@ -45,10 +45,27 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request, _ *input) error
 	return nil
 }
 
-// readyz reports whether the store answers, for load balancers.
+// writeChecker is a store that can tell whether writes pass again.
+type writeChecker interface {
+	CheckWrite(ctx context.Context) error
+}
+
+// readyz reports whether the store answers, for load balancers; while the
+// store refuses writes for lack of space it answers 503 naming that, until
+// a write passes again (contract §8).
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request, _ *input) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
+	if s.storageFull.Load() {
+		wc, ok := s.store.(writeChecker)
+		if !ok || wc.CheckWrite(ctx) != nil {
+			w.Header().Set("Retry-After", "5")
+			writeRaw(w, http.StatusServiceUnavailable, "text/plain; charset=utf-8",
+				[]byte("storage_full: the store has no space left; writes are refused until space is freed\n"))
+			return nil
+		}
+		s.storageFull.Store(false)
+	}
 	if err := s.store.Ping(ctx); err != nil {
 		s.log.Warn("not ready", "err", err)
 		w.Header().Set("Retry-After", "1")

@@ -215,6 +215,9 @@ func (s *Server) wrap(rt route) http.Handler {
 		}
 		if err != nil {
 			s.writeError(w, r, err)
+		} else if rt.auth && r.Method != http.MethodGet && s.storageFull.Load() {
+			// A write passed: the store has room again.
+			s.storageFull.Store(false)
 		}
 		// The body's bytes count against the server's bound until the
 		// answer is written.
@@ -310,6 +313,12 @@ func (s *Server) authenticate(r *http.Request, in *input) error {
 	if !claims.AllowsMSN(msn) {
 		return gateway(http.StatusForbidden, api.CodeMSNNotAllowed,
 			"This access token may not act for Merchant-Serial-Number "+msn+"; get a token for that merchant.")
+	}
+	if c := s.authn.Load().checker; c != nil {
+		if err := c.CheckToken(claims, msn); err != nil {
+			p := api.AsProblem(err)
+			return gateway(p.Status, p.Code, p.Detail)
+		}
 	}
 	in.msn, in.claims, in.state.msn = msn, claims, msn
 	return nil

@@ -68,6 +68,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			// the cause is the server's state, not a secret.
 			if p.Code == api.CodeStorageFull {
 				s.log.Error("request failed", "trace_id", stateOf(w).traceID, "err", err)
+				s.storageFull.Store(true)
 			}
 			w.Header().Set("Retry-After", "1")
 		case p.Status >= 500:

@@ -15,6 +15,7 @@ import (
 	"github.com/ordermgmt/ordermgmt/internal/auth"
 	"github.com/ordermgmt/ordermgmt/internal/config"
 	"github.com/ordermgmt/ordermgmt/internal/sandbox"
+	_ "github.com/ordermgmt/ordermgmt/internal/store/postgres" // registers postgres:// for app.Start
 	"github.com/ordermgmt/ordermgmt/internal/store/postgres/pgtest"
 )
 

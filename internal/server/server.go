@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -45,9 +46,10 @@ type Options struct {
 
 // Server answers the API. It is safe for concurrent use.
 type Server struct {
-	store   store.Store
-	issuer  *auth.Issuer
-	authn   auth.Authenticator
+	store  store.Store
+	issuer *auth.Issuer
+	// authn is swapped whole when the configuration is re-read.
+	authn   atomic.Pointer[authState]
 	keys    *auth.KeySet
 	log     *slog.Logger
 	now     func() time.Time
@@ -61,6 +63,9 @@ type Server struct {
 	rates      *rateLimiter
 	tokenRates *rateLimiter
 	refusals   Refusals
+	// storageFull is set when a write fails for lack of space and cleared
+	// when one passes; readiness answers 503 while it is set.
+	storageFull atomic.Bool
 }
 
 // New builds a Server from opts.
@@ -68,7 +73,6 @@ func New(opts Options) *Server {
 	s := &Server{
 		store:   opts.Store,
 		issuer:  opts.Issuer,
-		authn:   opts.Authenticator,
 		keys:    opts.Keys,
 		log:     opts.Logger,
 		now:     opts.Now,
@@ -76,6 +80,7 @@ func New(opts Options) *Server {
 		sandbox: opts.Sandbox,
 		extra:   opts.Routes,
 	}
+	s.SetAuthenticator(opts.Authenticator)
 	s.limits = opts.Limits.withDefaults()
 	s.bodies = bodyBudget{max: s.limits.BodyMemory, wait: s.limits.LoadWait}
 	s.rates = newRateLimiter(s.limits.RateLimit, s.limits.RateBurst)
@@ -93,6 +98,22 @@ func New(opts Options) *Server {
 	s.routes(mux, opts.Pprof)
 	s.handler = s.observe(s.hygiene(tokenPathFold(mux)))
 	return s
+}
+
+// authState is the authenticator in force and, when it withdraws tokens,
+// its checker.
+type authState struct {
+	authn   auth.Authenticator
+	checker auth.TokenChecker
+}
+
+// SetAuthenticator replaces the authenticator, as when the configuration
+// is re-read: token requests and every later request's token check use
+// the new one at once.
+func (s *Server) SetAuthenticator(a auth.Authenticator) {
+	st := &authState{authn: a}
+	st.checker, _ = a.(auth.TokenChecker)
+	s.authn.Store(st)
 }
 
 // Limits returns the limits in force, defaults filled in.

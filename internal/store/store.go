@@ -136,6 +136,27 @@ func ImageNotFound(msn, imageID string) error {
 	}})
 }
 
+// Deployment is what a database records of the deployment it belongs to:
+// every node on it shares the id, and all run in the one mode.
+type Deployment struct {
+	// ID is random, made by the first node that opened the database.
+	ID string
+	// Mode is "sandbox" or "configured" (auth.ModeSandbox, auth.ModeConfigured).
+	Mode      string
+	CreatedAt time.Time
+}
+
+// ProbeBytes is the size of the write a store's CheckWrite makes: more
+// than the largest request body (an image, 3 MiB), so that readiness
+// returns only when any request's write fits again.
+const ProbeBytes = 4 << 20
+
+// ErrStorageFull is the error of a write the store refused for lack of
+// space (SQLite's SQLITE_FULL, PostgreSQL's SQLSTATE 53100). It is of kind
+// api.ErrUnavailable with code api.CodeStorageFull; reads still work.
+var ErrStorageFull = api.NewProblem(api.ErrUnavailable, api.CodeStorageFull,
+	"The store has no space left, so writes are refused until space is freed; reads still work. Retry later.")
+
 // ImageExists is the error when an image id is taken: images are never
 // overwritten.
 func ImageExists(msn, imageID string) error {

@@ -20,7 +20,16 @@ const (
 	codeSerialization       = "40001"
 	codeDeadlock            = "40P01"
 	codeIOError             = "58030"
+	codeDiskFull            = "53100"
 )
+
+// diskFull reports whether err is the server refusing a write for lack of
+// space: SQLSTATE 53100, which "could not extend file" also carries.
+func diskFull(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == codeDiskFull ||
+		(strings.HasPrefix(pe.Message, "could not extend file") && strings.Contains(pe.Message, "space")))
+}
 
 // pgCode returns the SQLSTATE of a server error, or "".
 func pgCode(err error) string {
@@ -46,6 +55,9 @@ func isViolation(err error, code, constraint string) bool {
 func retryable(err error) bool {
 	if code := pgCode(err); code != "" {
 		switch {
+		case diskFull(err):
+			// A full disk stays full for longer than a retry waits.
+			return false
 		case strings.HasPrefix(code, "08"), // connection exception
 			strings.HasPrefix(code, "53"),  // insufficient resources: too many connections
 			strings.HasPrefix(code, "57P"), // shutdown by an administrator or a crash, cannot connect now

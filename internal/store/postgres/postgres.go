@@ -291,6 +291,8 @@ func (db *DB) storeErr(ctx context.Context, op string, err error) error {
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		// The caller's context is live, so the store's own timeout ran out.
 		return fmt.Errorf("%s: the database did not answer within %s: %w: %w", op, db.timeout, api.ErrUnavailable, err)
+	case diskFull(err):
+		return fmt.Errorf("%s: %w: %w", op, store.ErrStorageFull, err)
 	case unavailable(err):
 		return fmt.Errorf("%s: %w: %w", op, api.ErrUnavailable, err)
 	}

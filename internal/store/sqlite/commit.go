@@ -153,6 +153,7 @@ func (db *DB) commitBatch(ops []*writeOp) (retry []*writeOp) {
 			return nil
 		}
 		if err := tx.Commit(); err != nil {
+			db.endFailedCommit()
 			op.done <- db.storeErr("commit", err)
 			return nil
 		}
@@ -186,6 +187,7 @@ func (db *DB) commitBatch(ops []*writeOp) (retry []*writeOp) {
 		}
 	}
 	if err := tx.Commit(); err != nil {
+		db.endFailedCommit()
 		err = db.storeErr("commit", err)
 		for i := range results {
 			if results[i] == nil {
@@ -199,6 +201,14 @@ func (db *DB) commitBatch(ops []*writeOp) (retry []*writeOp) {
 		op.done <- results[i]
 	}
 	return nil
+}
+
+// endFailedCommit rolls back what a failed COMMIT may have left open: on a
+// full disk SQLite keeps the transaction active, and the writer's one
+// connection would carry it, with the failed writes, into the next batch.
+// When SQLite has already rolled back, the ROLLBACK fails harmlessly.
+func (db *DB) endFailedCommit() {
+	_, _ = db.writer.ExecContext(context.Background(), "ROLLBACK")
 }
 
 // abortBatch rolls back a transaction that write i could not finish,

@@ -305,7 +305,8 @@ func isForeignKey(err error) bool {
 
 // storeErr translates an error no caller can fix into the store's kinds:
 // context errors stay as they are; a closed store, a lock held too long by
-// another process, a full disk or a failing file is api.ErrUnavailable,
+// another process or a failing file is api.ErrUnavailable, a full disk
+// store.ErrStorageFull,
 // which may pass; anything else (a corrupt file, a bug) is returned with op
 // for the server's log.
 func (db *DB) storeErr(op string, err error) error {
@@ -316,9 +317,11 @@ func (db *DB) storeErr(op string, err error) error {
 		return errClosed
 	}
 	switch sqliteCode(err) & 0xff {
+	case sqlite3.SQLITE_FULL:
+		return fmt.Errorf("%s: %w: %w", op, store.ErrStorageFull, err)
 	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
 		return fmt.Errorf("%s: database is locked by another process: %w: %w", op, api.ErrUnavailable, err)
-	case sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY:
+	case sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY:
 		return fmt.Errorf("%s: %w: %w", op, api.ErrUnavailable, err)
 	}
 	return fmt.Errorf("%s: %w", op, err)
