@@ -62,8 +62,8 @@ func (a *App) closeSandbox() {
 	}
 }
 
-// Start opens the store, loads or creates the signing key, binds the
-// listen address and serves in the background until Shutdown.
+// Start binds the listen address, opens the store, loads or creates the
+// signing key and serves in the background until Shutdown.
 func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
 	return StartWith(ctx, cfg, log, Extension{})
 }
@@ -84,6 +84,18 @@ func StartWith(ctx context.Context, cfg config.Config, log *slog.Logger, ext Ext
 		log = slog.New(slog.DiscardHandler)
 	}
 	a := &App{cfg: cfg, log: log, served: make(chan error, 1), consoleKey: rand.Text()}
+	// The port first: a busy one then fails before any data folder,
+	// database or key file is created.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	started := false
+	defer func() {
+		if !started {
+			ln.Close()
+		}
+	}()
 	st, loc, err := openStore(ctx, cfg, ext.Outbox)
 	if err != nil {
 		return nil, err
@@ -166,13 +178,6 @@ func StartWith(ctx context.Context, cfg config.Config, log *slog.Logger, ext Ext
 		}
 		api.ServeHTTP(w, r)
 	})
-
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		a.closeSandbox()
-		st.Close()
-		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
-	}
 	a.URL = "http://" + ln.Addr().String()
 	lim := srv.Limits()
 	a.httpSrv = &http.Server{
@@ -188,6 +193,7 @@ func StartWith(ctx context.Context, cfg config.Config, log *slog.Logger, ext Ext
 	}
 	a.Server, a.Listener = srv, srv.Listen(ln)
 	go func() { a.served <- a.httpSrv.Serve(a.Listener) }()
+	started = true
 	return a, nil
 }
 

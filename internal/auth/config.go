@@ -43,7 +43,7 @@ func LoadConfig(path string) (*FileConfig, error) {
 	dec.DisallowUnknownFields()
 	var cfg FileConfig
 	if err := dec.Decode(&cfg); err != nil {
-		return nil, fmt.Errorf("credentials file %s: %w", path, err)
+		return nil, fmt.Errorf("credentials file %s: %w", path, atPosition(b, err))
 	}
 	if dec.More() {
 		return nil, fmt.Errorf("credentials file %s: data after the JSON object", path)
