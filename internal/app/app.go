@@ -120,6 +120,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	a.sandbox = sb
 	issuer := auth.NewIssuer(auth.IssuerConfig{Keys: keys, Issuer: "ordermgmt", TTL: cfg.TokenTTL,
 		Mode: dep.Mode, Deployment: dep.ID})
+	reg := newRegistry(st, issuer)
 	srv := server.New(server.Options{
 		Store:         st,
 		Issuer:        issuer,
@@ -129,6 +130,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		Pprof:         cfg.Pprof,
 		Sandbox:       sb,
 		Limits:        limits(cfg),
+		Metrics:       reg,
 	})
 
 	// The support console shares the port: /console/ is its, the rest the API's.
