@@ -33,12 +33,14 @@ func (c *Console) setCategory(w http.ResponseWriter, r *http.Request, s *session
 			res, sendErr = cl.SetCategory(r.Context(), key.PaymentType, key.OrderID, f.API())
 		}
 		if sendErr == nil {
-			c.recordOK(r.Context(), s, key, "set category", detail, res.TraceID)
+			c.record(r.Context(), s, key, "set category", detail, outcome{trace: res.TraceID})
 			redirectDone(w, r, key, "category")
 			return nil
 		}
 		form.AddProblem(errs, sendErr, form.CategoryFields)
-		c.record(r.Context(), s, key, "set category", detail, sendErr)
+		c.record(r.Context(), s, key, "set category", detail, outcome{err: sendErr})
+	} else {
+		c.record(r.Context(), s, key, "set category", detail, refused(errs))
 	}
 	p, _ := c.loadOrder(r.Context(), key)
 	p.Category, p.CategoryErrs = f, errs
@@ -74,12 +76,14 @@ func (c *Console) uploadImage(w http.ResponseWriter, r *http.Request, s *session
 			res, sendErr = cl.AddImage(r.Context(), f.ImageID, f.Data)
 		}
 		if sendErr == nil {
-			c.recordOK(r.Context(), s, key, "upload image", f.FileName+" as "+res.ID, res.TraceID)
+			c.record(r.Context(), s, key, "upload image", f.FileName+" as "+res.ID, outcome{trace: res.TraceID})
 			redirectDone(w, r, key, "image", "image="+url.QueryEscape(res.ID))
 			return nil
 		}
 		form.AddProblem(errs, sendErr, form.ImageFields)
-		c.record(r.Context(), s, key, "upload image", detail, sendErr)
+		c.record(r.Context(), s, key, "upload image", detail, outcome{err: sendErr})
+	} else {
+		c.record(r.Context(), s, key, "upload image", detail, refused(errs))
 	}
 	p, _ := c.loadOrder(r.Context(), key)
 	// A file input cannot be filled again by the server; the id typed is
@@ -110,12 +114,18 @@ func (c *Console) addReceipt(w http.ResponseWriter, r *http.Request, s *session)
 		}
 		detail := receiptDetail(rec)
 		if sendErr == nil {
-			c.recordOK(r.Context(), s, key, "add receipt", detail, res.TraceID)
+			c.record(r.Context(), s, key, "add receipt", detail, outcome{trace: res.TraceID})
 			redirectDone(w, r, key, "receipt")
 			return nil
 		}
 		probs = form.Problems(sendErr)
-		c.record(r.Context(), s, key, "add receipt", detail, sendErr)
+		c.record(r.Context(), s, key, "add receipt", detail, outcome{err: sendErr})
+	} else {
+		o := outcome{}
+		for _, p := range probs {
+			o.refused = append(o.refused, p.Field+": "+p.Message)
+		}
+		c.record(r.Context(), s, key, "add receipt", "pasted JSON", o)
 	}
 	p, _ := c.loadOrder(r.Context(), key)
 	p.Receipt_, p.ReceiptProbs, p.ReceiptWarns = f, probs, warns

@@ -294,6 +294,14 @@ func TestSetCategoryForm(t *testing.T) {
 	p = b.get(p.location)
 	mustContain(t, "order page after set", p.body, "The category is set.", "Shown in the app", "Track your order",
 		`<a href="https://shop.example/d/3"`)
+
+	// Both attempts are in the record of support actions, newest first.
+	rec := p.body[strings.Index(p.body, `id="h-record"`):]
+	mustContain(t, "record", rec, "sandbox visitor", "set category: DELIVERY https://shop.example/d/3", "done",
+		"set category: DELIVERY http://shop.example/d/3 no-such-image", `class="failed"`)
+	if i, j := strings.Index(rec, "https://shop.example/d/3"), strings.Index(rec, "http://shop.example/d/3"); i < 0 || j < 0 || i > j {
+		t.Errorf("the record is not newest first: %s", rec)
+	}
 }
 
 func TestFormsNeedTheToken(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"sort"
 	"strings"
 
 	"github.com/ordermgmt/ordermgmt/api"
@@ -161,37 +162,51 @@ var doneMessages = map[string]string{
 	"receipt":  "The receipt is added.",
 }
 
-// record keeps a support action; a failure to record is logged, since the
-// action itself is done and the page must say so.
-func (c *Console) record(ctx context.Context, s *session, key store.OrderKey, action, detail string, err error) {
+// record keeps a support action: its outcome is "done", the sentence of
+// the API's error, or why the console did not send it. A failure to record
+// is logged, since the action itself is over and the page must say how.
+func (c *Console) record(ctx context.Context, s *session, key store.OrderKey, action, detail string, o outcome) {
 	if c.opts.Actions == nil {
 		return
 	}
 	a := &store.SupportAction{
 		Key: key, At: c.now(), Actor: store.Truncate(s.user, store.MaxActorLen), Action: action,
-		Detail: store.Truncate(detail, store.MaxDetailLen), OK: err == nil, Outcome: "done",
+		Detail: store.Truncate(detail, store.MaxDetailLen), OK: o.err == nil && len(o.refused) == 0,
+		Outcome: "done", TraceID: o.trace,
 	}
-	if err != nil {
-		a.Outcome = store.Truncate(client.UserMessage(err), store.MaxOutcomeLen)
-		a.TraceID = client.TraceID(err)
+	switch {
+	case o.err != nil:
+		a.Outcome, a.TraceID = client.UserMessage(o.err), client.TraceID(o.err)
+	case len(o.refused) > 0:
+		a.Outcome = "Not sent: " + strings.Join(o.refused, " ")
 	}
+	a.Outcome = store.Truncate(a.Outcome, store.MaxOutcomeLen)
 	if err := c.opts.Actions.AddSupportAction(context.WithoutCancel(ctx), a); err != nil {
 		c.log.Error("console: record support action", "err", err, "action", action)
 	}
 }
 
-// recordOK keeps a successful action with its trace id.
-func (c *Console) recordOK(ctx context.Context, s *session, key store.OrderKey, action, detail, trace string) {
-	if c.opts.Actions == nil {
-		return
+// outcome is how an action ended: done (with the trace id), failed at the
+// API (err), or refused by the console's checks before sending.
+type outcome struct {
+	trace   string
+	err     error
+	refused []string
+}
+
+// refused lists a form's messages for the record.
+func refused(errs form.Errors) outcome {
+	var o outcome
+	for field, msgs := range errs {
+		for _, m := range msgs {
+			if field != "" {
+				m = field + ": " + m
+			}
+			o.refused = append(o.refused, m)
+		}
 	}
-	a := &store.SupportAction{
-		Key: key, At: c.now(), Actor: store.Truncate(s.user, store.MaxActorLen), Action: action,
-		Detail: store.Truncate(detail, store.MaxDetailLen), OK: true, Outcome: "done", TraceID: trace,
-	}
-	if err := c.opts.Actions.AddSupportAction(context.WithoutCancel(ctx), a); err != nil {
-		c.log.Error("console: record support action", "err", err, "action", action)
-	}
+	sort.Strings(o.refused)
+	return o
 }
 
 // redirectDone ends a successful action: back to the order page (so a
