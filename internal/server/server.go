@@ -43,6 +43,10 @@ type Options struct {
 	// serves, with whatever else is registered there (the store's, the
 	// token cache's); nil means a registry of the server's own.
 	Metrics *prometheus.Registry
+	// Routes are operations a program built on the server adds to its
+	// surface (the relay's status API), with the API's authentication and
+	// errors.
+	Routes []Route
 }
 
 // Server answers the API. It is safe for concurrent use.
@@ -57,6 +61,7 @@ type Server struct {
 	newID   func() string
 	handler http.Handler
 	sandbox *sandbox.Sandbox
+	extra   []Route
 
 	limits     Limits
 	bodies     bodyBudget
@@ -79,6 +84,7 @@ func New(opts Options) *Server {
 		now:     opts.Now,
 		newID:   opts.NewID,
 		sandbox: opts.Sandbox,
+		extra:   opts.Routes,
 	}
 	s.SetAuthenticator(opts.Authenticator)
 	s.limits = opts.Limits.withDefaults()
