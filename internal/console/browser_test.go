@@ -168,6 +168,18 @@ func (tb *tab) count(sel string) int {
 	return n
 }
 
+// waitText waits until the page's text has s.
+func (tb *tab) waitText(s string) {
+	tb.t.Helper()
+	js := fmt.Sprintf("document.body && document.body.innerText.includes(%q)", s)
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if ok, err := chromedp.Run(tb.ctx, chromedp.Evaluate[bool](js)); err == nil && ok {
+			return
+		}
+	}
+	tb.t.Fatalf("the page never said %q; it reads:\n%s", s, tb.body())
+}
+
 func (tb *tab) body() string { return tb.text("body") }
 
 func (tb *tab) open(url string) {
@@ -315,7 +327,25 @@ func TestBrowserMounted(t *testing.T) {
 	if err != nil || !loaded {
 		t.Errorf("the category image is not shown (%v)", err)
 	}
-	wantIn(t, "record", kari.text("table.record"), "kari", "set category", "upload image", "done")
+	// Add a second category (v3): the newest is the one the app shows;
+	// delete it and the ticket is shown again.
+	kari.do("fill add category",
+		chromedp.SetValue(chromedp.CSS("#v3-type"), "DELIVERY"),
+		chromedp.SetValue(chromedp.CSS("#v3-url"), "https://shop.example/track/b-1"),
+	)
+	kari.do("add", chromedp.Click(chromedp.CSS(`#add-category-form button[type="submit"]`)))
+	kari.waitText("The category is added.")
+	if n := kari.count(".card.category"); n != 2 {
+		t.Errorf("categories after add = %d, want 2", n)
+	}
+	wantIn(t, "shown category", kari.text(".card.category:last-of-type"), "Shown in the app", api.CategoryDelivery.Label())
+	kari.do("delete", chromedp.Click(chromedp.CSS(`.card.category:last-of-type button[type="submit"]`)))
+	kari.waitText("The category is deleted.")
+	if n := kari.count(".card.category"); n != 1 {
+		t.Errorf("categories after delete = %d, want 1", n)
+	}
+	wantIn(t, "shown after delete", kari.text(".card.category"), "Shown in the app", api.CategoryTicket.Label())
+	wantIn(t, "record", kari.text("table.record"), "kari", "set category", "upload image", "add category", "delete category", "done")
 	kari.shot("order", 1280, 900)
 
 	// The customer view: the same total and the app's label.
@@ -450,6 +480,12 @@ func TestBrowserHostileAPI(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		if strings.EqualFold(r.URL.Path, "/accesstoken/get") {
 			fmt.Fprint(w, `{"token_type":"Bearer","expires_in":"3600","ext_expires_in":"0","expires_on":"9999999999","not_before":"0","resource":"x","access_token":"t"}`)
+			return
+		}
+		if strings.Contains(r.URL.Path, "/v3/") {
+			// An API without v3: the console shows GET order's category.
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"statusCode": 404, "message": "Resource not found"}`)
 			return
 		}
 		fmt.Fprintf(w, `{"category": {"category": "RECEIPT", "orderDetailsUrl": %q, "imageId": "img\"><script>alert(2)</script>"},

@@ -38,14 +38,22 @@ type orderPage struct {
 	Category      form.Category
 	CategoryErrs  form.Errors
 	CategoryProb  *problemView
-	Image         form.Image
-	ImageErrs     form.Errors
-	ImageProb     *problemView
-	Receipt_      form.Receipt
-	ReceiptProbs  []form.Problem
-	ReceiptWarns  []api.Warning
-	ReceiptProb   *problemView
-	ImageInfo     string
+	// HasV3 is true when the API lists the order's categories (v3): the
+	// page then lists them all and offers to add and delete.
+	HasV3          bool
+	V3Note         string
+	CategoryV3     form.CategoryV3
+	CategoryV3Errs form.Errors
+	CategoryV3Prob *problemView
+	DeleteProb     *problemView
+	Image          form.Image
+	ImageErrs      form.Errors
+	ImageProb      *problemView
+	Receipt_       form.Receipt
+	ReceiptProbs   []form.Problem
+	ReceiptWarns   []api.Warning
+	ReceiptProb    *problemView
+	ImageInfo      string
 }
 
 // problemView is a failed call for people: the sentence, the trace id for
@@ -88,9 +96,10 @@ func (c *Console) loadOrder(ctx context.Context, key store.OrderKey) (*orderPage
 		MSN: key.MSN, PaymentType: key.PaymentType, OrderID: key.OrderID,
 		URL:           orderURL(key.MSN, key.PaymentType, key.OrderID),
 		CategoryTypes: api.CategoryTypes,
-		CategoryErrs:  form.Errors{}, ImageErrs: form.Errors{},
+		CategoryErrs:  form.Errors{}, ImageErrs: form.Errors{}, CategoryV3Errs: form.Errors{},
 	}
 	p.Category.Type = string(api.CategoryReceipt)
+	p.CategoryV3.Type = string(api.CategoryGeneral)
 	currency := ""
 	cl, err := c.opts.Client(key.MSN)
 	var o *api.Order
@@ -121,6 +130,9 @@ func (c *Console) loadOrder(ctx context.Context, key store.OrderKey) (*orderPage
 	default:
 		p.Problem = newProblemView(err)
 	}
+	if cl != nil && p.Problem == nil {
+		c.listCategories(ctx, cl, key, p)
+	}
 	p.AppName = c.appName(key.MSN, currency)
 	if c.opts.Actions != nil {
 		p.HasRecord = true
@@ -132,6 +144,38 @@ func (c *Console) loadOrder(ctx context.Context, key store.OrderKey) (*orderPage
 		p.Actions = acts
 	}
 	return p, o
+}
+
+// listCategories puts the order's v3 categories on the page, in creation
+// order, the last (the one the app shows) marked. An API without v3 keeps
+// the v2 category of GET order.
+func (c *Console) listCategories(ctx context.Context, cl *client.Client, key store.OrderKey, p *orderPage) {
+	list, err := cl.ListCategories(ctx, key.OrderID)
+	var ce *client.Error
+	switch {
+	case errors.As(err, &ce) && (ce.Code == api.CodeRouteNotFound || ce.Status == http.StatusNotFound || ce.Status == http.StatusMethodNotAllowed):
+		return
+	case err != nil:
+		p.V3Note = "The list of the order's categories could not be read: " + client.UserMessage(err)
+		return
+	}
+	p.HasV3 = true
+	var cats []categoryView
+	for _, cat := range list {
+		if cat.PaymentType != key.PaymentType {
+			continue
+		}
+		v := c.categoryView(key.MSN, api.Category{Category: cat.Type, OrderDetailsURL: cat.URL, ImageID: cat.ImageID})
+		v.ID, v.Shown = cat.CategoryID, false
+		cats = append(cats, v)
+	}
+	if len(cats) == 0 {
+		// GET order's category stays: an API whose list and order disagree
+		// is shown as the order says.
+		return
+	}
+	cats[len(cats)-1].Shown = true
+	p.Categories = cats
 }
 
 func isOrderNotFound(err error) bool {
@@ -148,7 +192,7 @@ func (c *Console) orderPage(w http.ResponseWriter, r *http.Request, s *session) 
 	p, _ := c.loadOrder(r.Context(), key)
 	p.Done = doneMessages[r.URL.Query().Get("done")]
 	if id := r.URL.Query().Get("image"); id != "" && len(api.CheckImageID(id)) == 0 {
-		p.Category.ImageID = id
+		p.Category.ImageID, p.CategoryV3.ImageID = id, id
 		p.ImageInfo = "Image " + id + " is uploaded; choose the category below to show it with the order."
 	}
 	c.render(w, r, s, http.StatusOK, "order", "Order "+key.OrderID, p)
@@ -160,6 +204,8 @@ var doneMessages = map[string]string{
 	"category": "The category is set.",
 	"image":    "The image is uploaded.",
 	"receipt":  "The receipt is added.",
+	"added":    "The category is added.",
+	"deleted":  "The category is deleted.",
 }
 
 // record keeps a support action: its outcome is "done", the sentence of
