@@ -1,8 +1,11 @@
 package sandbox
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"time"
@@ -129,14 +132,16 @@ func (s *Sandbox) writeLoop() {
 	}
 }
 
-// writeBatch encodes and stores a batch. A failure is logged and the
-// batch is lost: the journal is a record for developers, and keeping
-// entries in memory until the store is back would hold requests' memory.
+// writeBatch encodes a batch into one page per merchant and stores them.
+// A failure is logged and the batch is lost: the journal is a record for
+// developers, and keeping entries in memory until the store is back
+// would hold requests' memory.
 func (s *Sandbox) writeBatch(batch []pending) error {
 	if len(batch) == 0 {
 		return nil
 	}
-	recs := make([]Record, len(batch))
+	byMSN := map[string]*Page{}
+	var pages []*Page
 	for i := range batch {
 		e := &batch[i].entry
 		if k := e.SubscriptionKey; len(k) > 4 {
@@ -150,12 +155,26 @@ func (s *Sandbox) writeBatch(batch []pending) error {
 			panic(err)
 		}
 		seq, _ := strconv.ParseInt(e.ID, 10, 64)
-		recs[i] = Record{MSN: batch[i].msn, Seq: seq, Data: data}
+		p := byMSN[batch[i].msn]
+		if p == nil {
+			p = &Page{MSN: batch[i].msn, ID: rand.Int64(), First: seq}
+			byMSN[p.MSN] = p
+			pages = append(pages, p)
+		}
+		// Entries reach the queue in seq order, give or take the moment
+		// between taking a seq and queueing; First and Last bound them.
+		p.First, p.Last = min(p.First, seq), max(p.Last, seq)
+		p.Count++
+		p.Data = append(append(p.Data, data...), '\n')
+	}
+	out := make([]Page, len(pages))
+	for i, p := range pages {
+		out[i] = *p
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := s.store.AppendJournal(ctx, recs, s.keep); err != nil {
-		s.log.Warn("sandbox: writing the journal failed; entries lost", "entries", len(recs), "err", err)
+	if err := s.store.AppendJournal(ctx, out, s.keep); err != nil {
+		s.log.Warn("sandbox: writing the journal failed; entries lost", "entries", len(batch), "err", err)
 		return err
 	}
 	return nil
@@ -200,6 +219,9 @@ func (s *Sandbox) Journal(ctx context.Context, msn string, f Filter) ([]api.Jour
 	if f.Limit <= 0 {
 		f.Limit = DefaultJournalLimit
 	}
+	if s.keep <= 0 {
+		return []api.JournalEntry{}, nil
+	}
 	if err := s.Flush(ctx); err != nil {
 		return nil, err
 	}
@@ -210,34 +232,86 @@ func (s *Sandbox) Journal(ctx context.Context, msn string, f Filter) ([]api.Jour
 	if !f.After.IsZero() {
 		after = f.After.UnixNano()
 	}
-	out := []api.JournalEntry{}
 	// Filters are applied here, not in SQL: the journal of a merchant is
-	// bounded, and the store keeps the entry as one opaque value.
-	const page = 500
-	for read := 0; read < max(s.keep, 0); {
-		recs, err := s.store.Journal(ctx, msn, before, after, min(page, s.keep-read))
+	// bounded, and the store keeps a page of entries as one opaque value.
+	// Pages of several nodes may overlap in time, so entries are sorted
+	// once read, and reading stops early only at a page wholly older than
+	// the limit-th match.
+	var all []api.JournalEntry
+	matches := 0
+	seqOf := func(e *api.JournalEntry) int64 { n, _ := strconv.ParseInt(e.ID, 10, 64); return n }
+	const chunk = 32
+	cursor := before
+read:
+	for len(all) < s.keep {
+		pages, err := s.store.Journal(ctx, msn, cursor, after, chunk)
 		if err != nil {
 			return nil, err
 		}
-		for _, r := range recs {
-			var e api.JournalEntry
-			if err := json.Unmarshal(r.Data, &e); err != nil {
-				continue
+		for _, p := range pages {
+			if matches >= f.Limit {
+				sortNewest(all, seqOf)
+				if p.Last < limitSeq(all, &f, seqOf) {
+					break read
+				}
 			}
-			if f.Matches(&e) {
-				out = append(out, e)
-				if len(out) == f.Limit {
-					return out, nil
+			for _, line := range bytes.Split(bytes.TrimSuffix(p.Data, []byte("\n")), []byte("\n")) {
+				var e api.JournalEntry
+				if json.Unmarshal(line, &e) != nil {
+					continue
+				}
+				if seq := seqOf(&e); (before != 0 && seq >= before) || seq <= after {
+					continue
+				}
+				all = append(all, e)
+				if f.Matches(&e) {
+					matches++
 				}
 			}
 		}
-		read += len(recs)
-		if len(recs) < page {
+		if len(pages) < chunk {
 			break
 		}
-		before = recs[len(recs)-1].Seq
+		// Pages are ordered by First; the next chunk starts below the
+		// last page's First (pages sharing a First are rare, and the
+		// ring's bound ends the loop).
+		cursor = pages[len(pages)-1].First
+	}
+	sortNewest(all, seqOf)
+	// The ring is the newest keep entries; the store may hold up to a
+	// page more until its next trim.
+	if len(all) > s.keep {
+		all = all[:s.keep]
+	}
+	out := []api.JournalEntry{}
+	for i := range all {
+		if f.Matches(&all[i]) {
+			out = append(out, all[i])
+			if len(out) == f.Limit {
+				break
+			}
+		}
 	}
 	return out, nil
+}
+
+// limitSeq is the seq of the limit-th newest match among es (sorted newest
+// first).
+func limitSeq(es []api.JournalEntry, f *Filter, seqOf func(*api.JournalEntry) int64) int64 {
+	n := 0
+	for i := range es {
+		if f.Matches(&es[i]) {
+			if n++; n == f.Limit {
+				return seqOf(&es[i])
+			}
+		}
+	}
+	return 0
+}
+
+// sortNewest orders entries newest first.
+func sortNewest(es []api.JournalEntry, seqOf func(*api.JournalEntry) int64) {
+	slices.SortStableFunc(es, func(a, b api.JournalEntry) int { return cmp.Compare(seqOf(&b), seqOf(&a)) })
 }
 
 // Checklist judges msn's journal against the integration checklist.
