@@ -16,29 +16,30 @@ import (
 // Record hands an entry of msn's journal to the writer and returns at
 // once: the request never waits for the disk. When the writer has fallen
 // behind by queueSize entries, the entry is dropped and counted; a full
-// journal never refuses a request. e.ID is set here.
+// journal never refuses a request. e.ID is set by the writer.
 func (s *Sandbox) Record(msn string, e *api.JournalEntry) {
 	if s.keep <= 0 || msn == "" {
 		return
 	}
-	// Seq is the start time made unique and increasing on this node.
-	seq := e.Time.UnixNano()
-	for {
-		last := s.lastSeq.Load()
-		if seq <= last {
-			seq = last + 1
-		}
-		if s.lastSeq.CompareAndSwap(last, seq) {
-			break
-		}
-	}
 	p := pending{msn: msn, entry: *e}
-	p.entry.ID = strconv.FormatInt(seq, 10)
-	select {
-	case s.queue <- p:
-	default:
+	s.bufMu.Lock()
+	if len(s.buf) >= queueSize {
+		s.bufMu.Unlock()
 		if s.dropped.Add(1)%1000 == 1 {
 			s.log.Warn("sandbox: journal writer is behind; entries dropped", "dropped", s.dropped.Load())
+		}
+		return
+	}
+	// Seq is the start time made unique and increasing on this node.
+	p.seq = max(e.Time.UnixNano(), s.lastSeq+1)
+	s.lastSeq = p.seq
+	s.buf = append(s.buf, p)
+	full := len(s.buf) == maxBatch
+	s.bufMu.Unlock()
+	if full {
+		select {
+		case s.kick <- struct{}{}:
+		default:
 		}
 	}
 }
@@ -46,8 +47,8 @@ func (s *Sandbox) Record(msn string, e *api.JournalEntry) {
 // Dropped counts the entries dropped because the writer was behind.
 func (s *Sandbox) Dropped() int64 { return s.dropped.Load() }
 
-// Flush writes the entries queued so far and waits for the write, so that
-// a request this node answered is in the journal when it is read.
+// Flush writes the entries recorded so far and waits for the write, so
+// that a request this node answered is in the journal when it is read.
 func (s *Sandbox) Flush(ctx context.Context) error {
 	if s.keep <= 0 {
 		return nil
@@ -68,66 +69,40 @@ func (s *Sandbox) Flush(ctx context.Context) error {
 	}
 }
 
-// writeLoop is the journal's one writer: it writes a batch when it holds
-// maxBatch entries, when the oldest has waited the flush interval, when
-// asked to flush and when the Sandbox closes.
+// writeLoop is the journal's one writer: it writes what was recorded
+// every flush interval, when a batch is full, when asked to flush and
+// when the Sandbox closes.
 func (s *Sandbox) writeLoop() {
 	defer s.done.Done()
-	batch := make([]pending, 0, maxBatch)
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
-	armed := false
+	t := time.NewTicker(s.flushIv)
+	defer t.Stop()
+	var spare []pending
 	write := func() error {
-		if armed {
-			timer.Stop()
-			armed = false
-		}
-		err := s.writeBatch(batch)
-		clear(batch)
-		batch = batch[:0]
-		return err
-	}
-	drain := func() {
-		for len(batch) < cap(batch) {
-			select {
-			case p := <-s.queue:
-				batch = append(batch, p)
-			default:
-				return
+		s.bufMu.Lock()
+		batch := s.buf
+		s.buf = spare[:0]
+		s.bufMu.Unlock()
+		var err error
+		for start := 0; start < len(batch); start += maxBatch {
+			if werr := s.writeBatch(batch[start:min(start+maxBatch, len(batch))]); werr != nil {
+				err = werr
 			}
 		}
+		clear(batch)
+		spare = batch
+		return err
 	}
 	for {
 		select {
-		case p := <-s.queue:
-			batch = append(batch, p)
-			drain()
-			if len(batch) >= maxBatch {
-				write()
-			} else if !armed {
-				timer.Reset(s.flushIv)
-				armed = true
-			}
-		case <-timer.C:
-			armed = false
+		case <-t.C:
+			write()
+		case <-s.kick:
 			write()
 		case done := <-s.flushCh:
-			var err error
-			for {
-				drain()
-				if err = write(); err != nil || len(s.queue) == 0 {
-					break
-				}
-			}
-			done <- err
+			done <- write()
 		case <-s.stop:
-			for {
-				drain()
-				write()
-				if len(s.queue) == 0 {
-					return
-				}
-			}
+			write()
+			return
 		}
 	}
 }
@@ -144,6 +119,7 @@ func (s *Sandbox) writeBatch(batch []pending) error {
 	var pages []*Page
 	for i := range batch {
 		e := &batch[i].entry
+		e.ID = strconv.FormatInt(batch[i].seq, 10)
 		if k := e.SubscriptionKey; len(k) > 4 {
 			e.SubscriptionKey = "…" + k[len(k)-4:]
 		} else if k != "" {
@@ -154,7 +130,7 @@ func (s *Sandbox) writeBatch(batch []pending) error {
 			// Entries are our own type with string fields; they encode.
 			panic(err)
 		}
-		seq, _ := strconv.ParseInt(e.ID, 10, 64)
+		seq := batch[i].seq
 		p := byMSN[batch[i].msn]
 		if p == nil {
 			p = &Page{MSN: batch[i].msn, ID: rand.Int64(), First: seq}
