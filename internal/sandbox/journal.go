@@ -1,13 +1,12 @@
 package sandbox
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ordermgmt/ordermgmt/api"
@@ -125,11 +124,6 @@ func (s *Sandbox) writeBatch(batch []pending) error {
 		} else if k != "" {
 			e.SubscriptionKey = "…"
 		}
-		data, err := json.Marshal(e)
-		if err != nil {
-			// Entries are our own type with string fields; they encode.
-			panic(err)
-		}
 		seq := batch[i].seq
 		p := byMSN[batch[i].msn]
 		if p == nil {
@@ -141,7 +135,7 @@ func (s *Sandbox) writeBatch(batch []pending) error {
 		// between taking a seq and queueing; First and Last bound them.
 		p.First, p.Last = min(p.First, seq), max(p.Last, seq)
 		p.Count++
-		p.Data = append(append(p.Data, data...), '\n')
+		p.Data = append(appendEntry(p.Data, seq, e), '\n')
 	}
 	out := make([]Page, len(pages))
 	for i, p := range pages {
@@ -231,12 +225,12 @@ read:
 					break read
 				}
 			}
-			for _, line := range bytes.Split(bytes.TrimSuffix(p.Data, []byte("\n")), []byte("\n")) {
-				var e api.JournalEntry
-				if json.Unmarshal(line, &e) != nil {
+			for _, line := range strings.Split(strings.TrimSuffix(string(p.Data), "\n"), "\n") {
+				e, seq, err := parseEntry(line)
+				if err != nil {
 					continue
 				}
-				if seq := seqOf(&e); (before != 0 && seq >= before) || seq <= after {
+				if (before != 0 && seq >= before) || seq <= after {
 					continue
 				}
 				all = append(all, e)
