@@ -41,6 +41,7 @@ func decodeBody[T any](body []byte, example string, tb *table[T], v *T) (*checke
 	}
 	defer t.Release()
 	c := &checker{t: t}
+	c.path = c.buf[:0]
 	tb.decode(c, 0, v)
 	if err := c.p.err(); err != nil {
 		return nil, err
@@ -51,6 +52,7 @@ func decodeBody[T any](body []byte, example string, tb *table[T], v *T) (*checke
 // validateValue checks the typed value v by tb.
 func validateValue[T any](tb *table[T], v *T) (*checker, error) {
 	c := new(checker)
+	c.path = c.buf[:0]
 	tb.validate(c, v)
 	return c, c.p.err()
 }

@@ -21,22 +21,22 @@ func TestParseInt64(t *testing.T) {
 	}
 }
 
-func TestLocName(t *testing.T) {
+func TestPathName(t *testing.T) {
 	tests := []struct {
-		at   loc
+		path []seg
 		key  string
 		want string
 	}{
-		{loc{}, "category", "category"},
-		{loc{}, "", ""},
-		{loc{}.child("bottomLine"), "currency", "bottomLine.currency"},
-		{loc{}.elem("orderLines", 3), "", "orderLines[3]"},
-		{loc{}.elem("orderLines", 1).child("unitInfo"), "quantity", "orderLines[1].unitInfo.quantity"},
-		{loc{}.child("bottomLine").child("paymentSources"), "cash", "bottomLine.paymentSources.cash"},
+		{nil, "category", "category"},
+		{nil, "", ""},
+		{[]seg{{"bottomLine", -1}}, "currency", "bottomLine.currency"},
+		{[]seg{{"orderLines", 3}}, "", "orderLines[3]"},
+		{[]seg{{"orderLines", 1}, {"unitInfo", -1}}, "quantity", "orderLines[1].unitInfo.quantity"},
+		{[]seg{{"bottomLine", -1}, {"paymentSources", -1}}, "cash", "bottomLine.paymentSources.cash"},
 	}
 	for _, tc := range tests {
-		if got := tc.at.name(tc.key); got != tc.want {
-			t.Errorf("%+v.name(%q) = %q, want %q", tc.at, tc.key, got, tc.want)
+		if got := pathName(tc.path, tc.key); got != tc.want {
+			t.Errorf("pathName(%v, %q) = %q, want %q", tc.path, tc.key, got, tc.want)
 		}
 	}
 }

@@ -87,7 +87,8 @@ func newTable[T any](rows ...row[T]) *table[T] {
 type checker struct {
 	t     *jsontree.Tree // nil when validating a typed value
 	p     problems
-	at    loc    // the object being checked
+	path  []seg  // where the object being checked sits
+	buf   [4]seg // path's first array
 	obj   int    // its node, when decoding
 	bad   uint32 // its rows marked by the first pass
 	keys  []string
@@ -197,7 +198,7 @@ func (c *checker) isBad(key string) bool {
 
 // add records a problem with the member key of the current object.
 func (c *checker) add(key, code, reason string) {
-	c.p.add(c.at.name(key), code, reason)
+	c.p.add(c.name(key), code, reason)
 }
 
 // addParams records problems that name themselves.
@@ -358,14 +359,13 @@ func object[T, S any](key, help string, get func(*T) *S, sub *table[S]) row[T] {
 			return c.isObject(key, help, n, report)
 		},
 		check: func(c *checker, n int, v *T) {
-			at := c.at
-			c.at = at.child(key)
+			c.push(key, -1)
 			if c.t == nil {
 				sub.validate(c, get(v))
 			} else {
 				sub.decode(c, n, get(v))
 			}
-			c.at = at
+			c.pop()
 		},
 		encode: func(b []byte, v *T) ([]byte, error) { return sub.appendJSON(b, get(v)) },
 	}
@@ -388,14 +388,13 @@ func optObject[T, S any](key, help string, get func(*T) **S, sub *table[S]) row[
 			if p == nil {
 				return
 			}
-			at := c.at
-			c.at = at.child(key)
+			c.push(key, -1)
 			if c.t == nil {
 				sub.validate(c, p)
 			} else {
 				sub.decode(c, n, p)
 			}
-			c.at = at
+			c.pop()
 		},
 		omit:   func(v *T) bool { return *get(v) == nil },
 		encode: func(b []byte, v *T) ([]byte, error) { return sub.appendJSON(b, *get(v)) },
@@ -431,16 +430,16 @@ func list[T, E any](key, help string, get func(*T) *[]E, elem *table[E], elemHel
 				c.add(key, CodeEmptyList, emptyReason)
 				return
 			}
-			at := c.at
+			c.push(key, 0)
 			if c.t == nil {
 				for i := range s {
-					c.at = at.elem(key, i)
+					c.path[len(c.path)-1].idx = i
 					elem.validate(c, &s[i])
 				}
 			} else {
 				i := 0
 				for e := n + 1; e < int(c.t.Nodes[n].Next); e = int(c.t.Nodes[e].Next) {
-					c.at = at.elem(key, i)
+					c.path[len(c.path)-1].idx = i
 					if c.t.Nodes[e].Kind != jsontree.Object {
 						c.add("", CodeWrongType, "must be "+elemHelp+", got "+c.kindOf(e)+".")
 					} else {
@@ -449,7 +448,7 @@ func list[T, E any](key, help string, get func(*T) *[]E, elem *table[E], elemHel
 					i++
 				}
 			}
-			c.at = at
+			c.pop()
 		},
 		encode: func(b []byte, v *T) ([]byte, error) {
 			s := *get(v)
@@ -533,37 +532,26 @@ func omitIf[T any](optional bool, omit func(v *T) bool) func(v *T) bool {
 	return nil
 }
 
-// loc is where a JSON object sits, such as orderLines[1].unitInfo: up to
-// four keys, each perhaps with an array index. Names of fields are built
-// from it only when a problem is reported, so a valid body costs no path
-// strings.
-type loc struct {
-	n   int
-	seg [4]struct {
-		key string
-		idx int // -1: none
-	}
+// seg is one step of a JSON path: a key, perhaps with an array index.
+type seg struct {
+	key string
+	idx int // -1: none
 }
 
-// child is the location of the object under key.
-func (l loc) child(key string) loc {
-	return l.elem(key, -1)
-}
+// push enters the object (or, with idx >= 0, the array element) under key.
+// Names of fields are built from the path only when a problem is
+// reported, so a valid body costs no path strings.
+func (c *checker) push(key string, idx int) { c.path = append(c.path, seg{key, idx}) }
 
-// elem is the location of element i of the array under key.
-func (l loc) elem(key string, i int) loc {
-	if l.n < len(l.seg) {
-		l.seg[l.n].key, l.seg[l.n].idx = key, i
-		l.n++
-	}
-	return l
-}
+func (c *checker) pop() { c.path = c.path[:len(c.path)-1] }
 
-// name is the JSON path of key in the object: orderLines[1].unitInfo.quantity.
-// An empty key names the object itself.
-func (l loc) name(key string) string {
+// name is the JSON path of key in the current object, such as
+// orderLines[1].unitInfo.quantity. An empty key names the object itself.
+func (c *checker) name(key string) string { return pathName(c.path, key) }
+
+func pathName(path []seg, key string) string {
 	b := make([]byte, 0, 48)
-	for _, s := range l.seg[:l.n] {
+	for _, s := range path {
 		if len(b) > 0 {
 			b = append(b, '.')
 		}

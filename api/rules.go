@@ -14,6 +14,9 @@ import (
 // maxChars limits a text to max characters.
 func maxChars(max int) textRule {
 	return func(c *checker, key, s string) {
+		if len(s) <= max {
+			return // no more characters than bytes
+		}
 		if n := utf8.RuneCountInString(s); n > max {
 			c.add(key, CodeTooLong, "must be at most "+strconv.Itoa(max)+" characters, got "+strconv.Itoa(n)+".")
 		}
@@ -45,12 +48,12 @@ func checkEnum(c *checker, key, v string, values []string) bool {
 
 // imageID applies the rule of image ids (contract §4).
 func imageID(c *checker, key, s string) {
-	c.addParams(checkID(c.at.name(key), s, helpImageID))
+	c.addParams(checkID(c.name(key), s, helpImageID))
 }
 
 // orderID applies the rule of order ids (contract §1).
 func orderID(c *checker, key, s string) {
-	c.addParams(checkID(c.at.name(key), s, helpOrderID))
+	c.addParams(checkID(c.name(key), s, helpOrderID))
 }
 
 // paymentType applies the rule of payment types (contract §1): ECOM or
@@ -89,8 +92,10 @@ func between(lo, hi int64, what string) intRule {
 // characters only (anything else percent-encoded), no user info, a port,
 // if any, from 1 to 65535, and at most MaxURLLength characters.
 func httpsURL(c *checker, key, s string) {
-	if n := utf8.RuneCountInString(s); n > MaxURLLength {
-		c.add(key, CodeTooLong, "must be at most "+strconv.Itoa(MaxURLLength)+" characters, got "+strconv.Itoa(n)+".")
+	if len(s) > MaxURLLength { // else no more characters than bytes
+		if n := utf8.RuneCountInString(s); n > MaxURLLength {
+			c.add(key, CodeTooLong, "must be at most "+strconv.Itoa(MaxURLLength)+" characters, got "+strconv.Itoa(n)+".")
+		}
 	}
 	if reason := urlReason(s); reason != "" {
 		c.add(key, CodeInvalidURL, reason)
@@ -114,6 +119,10 @@ func urlReason(s string) string {
 	for i := 0; i < len(s); {
 		pos++
 		b := s[i]
+		if uriBytes[b] && b != '%' {
+			i++
+			continue
+		}
 		if b >= utf8.RuneSelf {
 			r, size := utf8.DecodeRuneInString(s[i:])
 			what := "the character " + strconv.QuoteRune(r)
@@ -152,8 +161,11 @@ func urlReason(s string) string {
 		return want + ", with scheme and host, got " + quote(s) + "."
 	}
 	authority := rest[2:]
-	if i := strings.IndexAny(authority, "/?#"); i >= 0 {
-		authority = authority[:i]
+	for i := 0; i < len(authority); i++ {
+		if c := authority[i]; c == '/' || c == '?' || c == '#' {
+			authority = authority[:i]
+			break
+		}
 	}
 	if strings.Contains(authority, "@") {
 		return want + ", without user info (user:password@) before the host, got " + quote(s) + "."
@@ -174,7 +186,7 @@ func urlReason(s string) string {
 	if host == "" || host == "[]" {
 		return want + ", with scheme and host, got " + quote(s) + "."
 	}
-	if host[0] != '[' && strings.ContainsAny(host, "[]") {
+	if host[0] != '[' && strings.IndexByte(host, '[')+strings.IndexByte(host, ']') > -2 {
 		return want + ", but its host " + quote(host) + " has a bracket outside an IPv6 address."
 	}
 	if port != "" {
@@ -195,13 +207,15 @@ func isIPv6(s string) bool {
 
 // isURIByte reports whether b is an ASCII character RFC 3986 allows in a
 // URI: unreserved, reserved, or % of a percent-encoding.
-func isURIByte(b byte) bool {
-	switch {
-	case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9':
-		return true
+func isURIByte(b byte) bool { return uriBytes[b] }
+
+// uriBytes is isURIByte as a table: URLs are checked on every receipt line.
+var uriBytes = func() (t [256]bool) {
+	for _, c := range "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:/?#[]@!$&'()*+,;=%" {
+		t[c] = true
 	}
-	return strings.IndexByte("-._~:/?#[]@!$&'()*+,;=%", b) >= 0
-}
+	return t
+}()
 
 // isScheme reports whether s is an RFC 3986 scheme.
 func isScheme(s string) bool {

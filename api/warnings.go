@@ -38,7 +38,7 @@ func (r *Receipt) Warnings() []Warning {
 		l := &r.OrderLines[i]
 		if l.TaxRate != nil || l.TaxPercentage != nil {
 			if exp, off := taxOff(l.TotalAmountExcludingTax, l.Rate(), l.TotalTaxAmount); off {
-				ws = append(ws, Warning{Name: loc{}.elem("orderLines", i).name("totalTaxAmount"), Code: CodeTaxMismatch,
+				ws = append(ws, Warning{Name: pathName([]seg{{"orderLines", i}}, "totalTaxAmount"), Code: CodeTaxMismatch,
 					Reason: "is " + itoa(l.TotalTaxAmount) + ", but " + FormatRate(l.Rate()) + " of totalAmountExcludingTax " +
 						itoa(l.TotalAmountExcludingTax) + " is " + exp + " (rounded half away from zero); " + taxFix(l)})
 			}
@@ -49,7 +49,7 @@ func (r *Receipt) Warnings() []Warning {
 				discount = *l.Discount
 			}
 			if exp, off := amountOff(u.UnitPrice, u.Quantity, discount, l.TotalAmount); off {
-				ws = append(ws, Warning{Name: loc{}.elem("orderLines", i).name("totalAmount"), Code: CodeAmountMismatch,
+				ws = append(ws, Warning{Name: pathName([]seg{{"orderLines", i}}, "totalAmount"), Code: CodeAmountMismatch,
 					Reason: "is " + itoa(l.TotalAmount) + ", but unitPrice x quantity - discount = " + itoa(u.UnitPrice) + " x " +
 						u.Quantity + " - " + itoa(discount) + " = " + exp + "; " + amountFix(l, discount)})
 			}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ordermgmt/ordermgmt/api"
 )
@@ -67,6 +68,9 @@ type Error struct {
 	MSN         string
 	// Attempts is how many requests the call sent before giving up.
 	Attempts int
+	// RetryAfter is the wait a 429 or 503 asked for in Retry-After; zero
+	// when it asked for none.
+	RetryAfter time.Duration
 	// Ambiguous is true when an earlier attempt of the same call failed
 	// without a clear answer (a network error or a 5xx), so that a conflict
 	// may be with that attempt's own data.

@@ -183,7 +183,7 @@ func (cl *Client) attempt(ctx context.Context, c call, token, trace string) (*re
 	// Retry-After is honoured wherever the client retries: a 429 and any 5xx.
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), cl.now()); ok {
-			wait = d
+			wait, e.RetryAfter = d, d
 		}
 	}
 	return nil, wait, e

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/ordermgmt/ordermgmt/internal/auth"
 	"github.com/ordermgmt/ordermgmt/internal/buildinfo"
 	"github.com/ordermgmt/ordermgmt/internal/console"
+	"github.com/ordermgmt/ordermgmt/internal/store/sqlite"
 )
 
 // consoleSystemName is sent as Vipps-System-Name by the standalone console.
@@ -22,6 +24,7 @@ const consoleSystemName = "ordermgmt-console"
 // Defaults of the standalone console.
 const (
 	defaultConsoleAddr = "127.0.0.1:8081"
+	defaultConsoleData = "./ordermgmt-console-data"
 	envConsoleConfig   = "ORDERMGMT_CONSOLE_CONFIG"
 )
 
@@ -33,13 +36,14 @@ func runConsole(ctx context.Context, args []string, e *env) error {
 		"Runs the support console against an Order Management API with the sales unit's credentials.\n"+
 			"With --config, console users sign in (the \"console\" section of the configuration file)\n"+
 			"and see only their merchants; without it the console is open, and may listen on a\n"+
-			"loopback address only.", e,
+			"loopback address only. The record of support actions is kept in console.db in the data folder.", e,
 		"ordermgmt console",
 		"ordermgmt console --base-url http://127.0.0.1:8080 --addr 127.0.0.1:8081",
 		"ordermgmt console --env test --config console.json --addr :8081")
 	var af apiFlags
 	af.register(fs, false)
 	addr := fs.String("addr", defaultConsoleAddr, "listen address of the console")
+	data := fs.String("data", defaultConsoleData, "data folder for the record of support actions (console.db)")
 	cfgFile := fs.String("config", "", "configuration file with a \"console\" section of users (env "+envConsoleConfig+")")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
@@ -63,6 +67,14 @@ func runConsole(ctx context.Context, args []string, e *env) error {
 		return usagef("console: without --config the console is open to anyone who reaches it; " +
 			"listen on a loopback address (--addr 127.0.0.1:8081) or give console users with --config")
 	}
+	// The record lives in a SQLite file of its own: the API offers no place
+	// for it, and the real one must not be asked to keep it.
+	rec, err := sqlite.Open(ctx, filepath.Join(*data, "console.db"), sqlite.Options{})
+	if err != nil {
+		return fmt.Errorf("console: open the record of support actions: %w", err)
+	}
+	defer rec.Close()
+	opts.Actions = rec
 	opts.Client = perMerchant(cc)
 	opts.Logger = slog.New(slog.NewTextHandler(e.stderr, nil))
 	con, err := console.New(opts)

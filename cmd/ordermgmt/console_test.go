@@ -38,7 +38,7 @@ func TestConsoleCommand(t *testing.T) {
 	e := &env{stdin: strings.NewReader(""), stdout: stdout, stderr: stderr, getenv: func(k string) string { return environ[k] }}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"console", "--base-url", srv.URL, "--addr", "127.0.0.1:0",
+		done <- run(ctx, []string{"console", "--base-url", srv.URL, "--addr", "127.0.0.1:0", "--data", t.TempDir(),
 			"--client-id", "support", "--subscription-key", testSubKey}, e)
 	}()
 	urlRE := regexp.MustCompile(`listening on (http://\S+)/console/`)
@@ -57,7 +57,7 @@ func TestConsoleCommand(t *testing.T) {
 	}
 	b, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	for _, want := range []string{"Lamp", `id="total">125.00 NOK<`, "Order Management API: " + srv.URL} {
+	for _, want := range []string{"Lamp", `id="total">125.00 NOK<`, "Order Management API: " + srv.URL, "Support actions on this order"} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("order page through the standalone console lacks %q (status %d)", want, res.StatusCode)
 		}

@@ -60,6 +60,8 @@ var commands = map[string]command{
 	"receipt":     {"send the receipt of an order (receipt add ORDER) or check one offline (receipt lint F)", runReceipt},
 	"order":       {"show an order's category, receipt, totals and VAT (order get ORDER)", runOrder},
 	"console":     {"run the support console against any Order Management API", runConsole},
+	"relay":       {"run the relay in front of Vipps MobilePay (relay status: its deliveries)", runRelay},
+	"sandbox":     {"a sandbox server's testing tools: fault rules, request journal, reset, checklist report", runSandbox},
 }
 
 // The commands that read the table above are added at start-up, which

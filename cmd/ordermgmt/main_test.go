@@ -3,13 +3,20 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
+	"io/fs"
+	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ordermgmt/ordermgmt/internal/auth"
 )
 
 // lockedBuffer is written by the program and read by the test.
@@ -101,5 +108,48 @@ func TestUsageErrors(t *testing.T) {
 		if got := exitCode(err, &errb); got != tt.code {
 			t.Errorf("run(%q) exit = %d, want %d (err %v)", tt.args, got, tt.code, err)
 		}
+	}
+}
+
+// TestServeBusyPort: serve binds its port before it creates anything, so
+// a busy port fails with a hint and leaves no data folder behind.
+func TestServeBusyPort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	data := filepath.Join(t.TempDir(), "data")
+	got := runCLI(t, []string{"serve", "--addr", ln.Addr().String(), "--data", data}, "", nil)
+	if got.code != 1 || !strings.Contains(got.stderr, "address already in use") || !strings.Contains(got.stderr, "--addr") {
+		t.Errorf("serve on a busy port: exit %d, stderr %q; want exit 1, the cause and a hint", got.code, got.stderr)
+	}
+	if _, err := os.Stat(data); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("serve on a busy port left %s behind (stat: %v)", data, err)
+	}
+}
+
+// TestServeBanner: the banner offers what works in each mode: in sandbox
+// mode a curl with the README's credentials, in configured mode none.
+func TestServeBanner(t *testing.T) {
+	_, banner, _ := startServe(t)
+	for _, want := range []string{"mode: sandbox", "-H 'client_id: demo'", "-H 'Ocp-Apim-Subscription-Key: demo-key'"} {
+		if !strings.Contains(banner.String(), want) {
+			t.Errorf("sandbox banner lacks %q:\n%s", want, banner.String())
+		}
+	}
+	hash, err := auth.HashSecret("s3cret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	units := filepath.Join(t.TempDir(), "units.json")
+	doc := `{"salesUnits": [{"name": "Shop", "clientId": "shop", "secretHash": "` + hash + `", "subscriptionKey": "k", "msns": ["123456"]}]}`
+	if err := os.WriteFile(units, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, banner, _ = startServe(t, "--config", units)
+	if b := banner.String(); !strings.Contains(b, "mode: configured") || strings.Contains(b, "curl") || strings.Contains(b, "demo") ||
+		!strings.Contains(b, "ordermgmt token --base-url") {
+		t.Errorf("configured banner offers the wrong way to a token:\n%s", b)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -46,6 +47,9 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	ballast := gcBallast(e.getenv)
 	defer runtime.KeepAlive(ballast)
 	a, err := app.Start(ctx, cfg, log)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("%w\n  hint: another program (another ordermgmt serve?) uses the port; stop it or choose another with --addr", err)
+	}
 	if err != nil {
 		return err
 	}

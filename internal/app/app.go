@@ -62,18 +62,56 @@ func (a *App) closeSandbox() {
 	}
 }
 
-// Start opens the store, loads or creates the signing key, binds the
-// listen address and serves in the background until Shutdown.
+// Start binds the listen address, opens the store, loads or creates the
+// signing key and serves in the background until Shutdown.
 func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	return StartWith(ctx, cfg, log, Extension{})
+}
+
+// Extension is what a program built on the server (the relay) adds to it.
+type Extension struct {
+	// Outbox opens the store with its relay outbox on (store.Outbox).
+	Outbox bool
+	// Setup, if set, is given the opened store; it returns the store the
+	// server is to use, routes to add and a wrapper of the server's handler
+	// (either may be nil).
+	Setup func(st store.Store) (store.Store, []server.Route, func(http.Handler) http.Handler, error)
+}
+
+// StartWith is Start for a server extended by ext.
+func StartWith(ctx context.Context, cfg config.Config, log *slog.Logger, ext Extension) (*App, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	a := &App{cfg: cfg, log: log, served: make(chan error, 1), consoleKey: rand.Text()}
-	st, loc, err := openStore(ctx, cfg)
+	// The port first: a busy one then fails before any data folder,
+	// database or key file is created.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	started := false
+	defer func() {
+		if !started {
+			ln.Close()
+		}
+	}()
+	st, loc, err := openStore(ctx, cfg, ext.Outbox)
 	if err != nil {
 		return nil, err
 	}
 	a.Store, a.DataLocation = st, loc
+	serveStore := store.Store(st)
+	var (
+		routes []server.Route
+		wrap   func(http.Handler) http.Handler
+	)
+	if ext.Setup != nil {
+		if serveStore, routes, wrap, err = ext.Setup(st); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
 	keys, err := signingKeys(ctx, cfg, st)
 	if err != nil {
 		st.Close()
@@ -109,7 +147,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	issuer := auth.NewIssuer(auth.IssuerConfig{Keys: keys, Issuer: "ordermgmt", TTL: cfg.TokenTTL,
 		Mode: dep.Mode, Deployment: dep.ID})
 	srv := server.New(server.Options{
-		Store:         st,
+		Store:         serveStore,
 		Issuer:        issuer,
 		Authenticator: consoleTokens{authn, a.consoleKey},
 		Keys:          keys,
@@ -117,6 +155,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		Pprof:         cfg.Pprof,
 		Sandbox:       sb,
 		Limits:        limits(cfg),
+		Routes:        routes,
 	})
 
 	// The support console shares the port: /console/ is its, the rest the API's.
@@ -126,6 +165,10 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		st.Close()
 		return nil, err
 	}
+	var api http.Handler = srv
+	if wrap != nil {
+		api = wrap(srv)
+	}
 	// Split by prefix, not with a ServeMux: a mux would redirect unclean
 	// API paths, which the API answers with 400 (contract §8).
 	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -133,15 +176,8 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			con.ServeHTTP(w, r)
 			return
 		}
-		srv.ServeHTTP(w, r)
+		api.ServeHTTP(w, r)
 	})
-
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		a.closeSandbox()
-		st.Close()
-		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
-	}
 	a.URL = "http://" + ln.Addr().String()
 	lim := srv.Limits()
 	a.httpSrv = &http.Server{
@@ -157,6 +193,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	}
 	a.Server, a.Listener = srv, srv.Listen(ln)
 	go func() { a.served <- a.httpSrv.Serve(a.Listener) }()
+	started = true
 	return a, nil
 }
 
@@ -265,11 +302,11 @@ func cleanPath(p string) bool {
 }
 
 // openStore opens the configured store and says where its data is.
-func openStore(ctx context.Context, cfg config.Config) (store.Store, string, error) {
+func openStore(ctx context.Context, cfg config.Config, outbox bool) (store.Store, string, error) {
 	if cfg.DatabaseURL != "" {
 		// Through the registry, so that clienttest, which starts only
 		// SQLite servers, does not link the PostgreSQL driver.
-		st, err := store.OpenURL(ctx, cfg.DatabaseURL)
+		st, err := store.OpenURL(ctx, cfg.DatabaseURL, store.OpenOptions{Outbox: outbox})
 		if err != nil {
 			return nil, "", err
 		}
@@ -283,7 +320,7 @@ func openStore(ctx context.Context, cfg config.Config) (store.Store, string, err
 		return nil, "", fmt.Errorf("create data folder: %w", err)
 	}
 	path := filepath.Join(cfg.DataDir, "ordermgmt.db")
-	st, err := sqlite.Open(ctx, path, sqlite.Options{CommitPerRequest: cfg.CommitPerRequest})
+	st, err := sqlite.Open(ctx, path, sqlite.Options{CommitPerRequest: cfg.CommitPerRequest, Outbox: outbox})
 	if err != nil {
 		return nil, "", err
 	}

@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -35,9 +36,11 @@ func newConsole(api http.Handler, issuer *auth.Issuer, st store.Store, fc *auth.
 		Loopback: console.LoopbackAddr(addr),
 		Logger:   log,
 	}
-	if sl, ok := st.(store.SupportLog); ok {
-		opts.Actions = sl
+	sl, ok := st.(store.SupportLog)
+	if !ok {
+		return nil, fmt.Errorf("console: the %T store keeps no record of support actions", st)
 	}
+	opts.Actions = sl
 	if fc != nil && fc.Console != nil {
 		opts.Users, opts.Markets, opts.AppNames = fc.Console.Users, fc.Console.Markets, fc.Console.AppNames
 	}

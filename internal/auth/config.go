@@ -52,7 +52,7 @@ func ParseConfig(b []byte) (*FileConfig, error) {
 	dec.DisallowUnknownFields()
 	var cfg FileConfig
 	if err := dec.Decode(&cfg); err != nil {
-		return nil, err
+		return nil, atPosition(b, err)
 	}
 	if dec.More() {
 		return nil, errors.New("data after the JSON object")

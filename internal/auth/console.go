@@ -111,7 +111,7 @@ func LoadConsoleConfig(path string) (*ConsoleConfig, error) {
 	dec.DisallowUnknownFields()
 	var cfg FileConfig
 	if err := dec.Decode(&cfg); err != nil {
-		return nil, fmt.Errorf("configuration file %s: %w", path, err)
+		return nil, fmt.Errorf("configuration file %s: %w", path, atPosition(b, err))
 	}
 	if cfg.Console == nil || len(cfg.Console.Users) == 0 {
 		return nil, fmt.Errorf("configuration file %s: console.users: list at least one console user", path)

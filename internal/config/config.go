@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -90,9 +91,11 @@ func Default() Config {
 // Env names the environment variable of each setting.
 var Env = struct {
 	Addr, Data, Database, Config, SigningKey, TokenTTL, LogFormat, LogLevel string
+	JournalSize                                                             string
 }{
 	"ORDERMGMT_ADDR", "ORDERMGMT_DATA", "ORDERMGMT_DATABASE_URL", "ORDERMGMT_CONFIG",
 	"ORDERMGMT_SIGNING_KEY", "ORDERMGMT_TOKEN_TTL", "ORDERMGMT_LOG_FORMAT", "ORDERMGMT_LOG_LEVEL",
+	"ORDERMGMT_JOURNAL_SIZE",
 }
 
 // Load builds the configuration of `serve` from its arguments and the
@@ -130,7 +133,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long in-flight requests may finish on shutdown")
 	fs.BoolVar(&c.Pprof, "pprof", false, "serve net/http/pprof under /debug/pprof/")
 	fs.BoolVar(&c.CommitPerRequest, "commit-per-request", false, "commit each write on its own instead of grouping concurrent commits")
-	fs.IntVar(&c.JournalSize, "journal-size", c.JournalSize, "requests the sandbox journal keeps per merchant; 0 turns the journal off")
+	fs.IntVar(&c.JournalSize, "journal-size", c.JournalSize, "requests the sandbox journal keeps per merchant; 0 turns the journal off (env "+Env.JournalSize+")")
 	fs.IntVar(&c.MaxConns, "max-conns", c.MaxConns, "most connections open at once")
 	fs.Int64Var(&c.MaxBodyMemory, "max-body-memory", c.MaxBodyMemory, "most bytes of request bodies held in memory at once")
 	fs.DurationVar(&c.LoadWait, "load-wait", c.LoadWait, "how long a request waits for a connection slot or body memory before 503")
@@ -168,6 +171,13 @@ func (c *Config) Complete(fs *flag.FlagSet, getenv func(string) string) error {
 			errs = append(errs, fmt.Errorf("%s=%q: want a duration such as 1h or 30m", Env.TokenTTL, v))
 		}
 		c.TokenTTL = d
+	}
+	if v := getenv(Env.JournalSize); v != "" && !set["journal-size"] {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: want a whole number of entries, 0 for off", Env.JournalSize, v))
+		}
+		c.JournalSize = n
 	}
 	if len(errs) == 0 {
 		errs = c.Validate()

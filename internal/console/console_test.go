@@ -294,6 +294,14 @@ func TestSetCategoryForm(t *testing.T) {
 	p = b.get(p.location)
 	mustContain(t, "order page after set", p.body, "The category is set.", "Shown in the app", "Track your order",
 		`<a href="https://shop.example/d/3"`)
+
+	// Both attempts are in the record of support actions, newest first.
+	rec := p.body[strings.Index(p.body, `id="h-record"`):]
+	mustContain(t, "record", rec, "sandbox visitor", "set category: DELIVERY https://shop.example/d/3", "done",
+		"set category: DELIVERY http://shop.example/d/3 no-such-image", `class="failed"`)
+	if i, j := strings.Index(rec, "https://shop.example/d/3"), strings.Index(rec, "http://shop.example/d/3"); i < 0 || j < 0 || i > j {
+		t.Errorf("the record is not newest first: %s", rec)
+	}
 }
 
 func TestFormsNeedTheToken(t *testing.T) {
@@ -455,4 +463,56 @@ func TestUncleanConsolePathIsNotRedirected(t *testing.T) {
 	if p := b.get("/console"); p.status/100 != 3 || p.location != "/console/" {
 		t.Errorf("GET /console: status %d to %q, want a redirect to /console/", p.status, p.location)
 	}
+}
+
+var categoryIDAttr = regexp.MustCompile(`data-category-id="([^"]+)"`)
+
+func TestCategoriesV3(t *testing.T) {
+	a := startServer(t, "")
+	b := newBrowser(t, a.URL)
+	path := orderPath(msnA, "order-9")
+	tok := b.csrf(path)
+	for _, f := range []url.Values{
+		{"type": {"TICKET"}, "url": {"https://shop.example/t/9"}},
+		{"type": {"BOOKING"}, "url": {"https://shop.example/b/9"}},
+	} {
+		f.Set("csrf", tok)
+		if p := b.post(path+"/categories", f); p.status != 303 {
+			t.Fatalf("add category: status %d; %s", p.status, p.body)
+		}
+	}
+	// A broken one: the message beside the link, the text kept.
+	p := b.post(path+"/categories", url.Values{"csrf": {tok}, "type": {"TICKET"}, "url": {"ftp://shop.example/x"}})
+	mustContain(t, "failed add", p.body, `value="ftp://shop.example/x"`, `<span id="v3-url-errors"><span class="field-error">`)
+
+	p = b.get(path)
+	ids := categoryIDAttr.FindAllStringSubmatch(p.body, -1)
+	if len(ids) != 2 {
+		t.Fatalf("order page lists %d categories, want 2", len(ids))
+	}
+	mustContain(t, "order page", p.body, "Categories", "Show ticket", api.CategoryBooking.Label())
+	if i, j := strings.Index(p.body, "Shown in the app"), strings.Index(p.body, ids[1][1]); strings.Count(p.body, "Shown in the app") != 1 || j > i || strings.Index(p.body, ids[0][1]) > j {
+		t.Error("the most recent category is not the one marked as shown in the app")
+	}
+
+	// Delete the booking: the ticket is what GET order shows again.
+	if p := b.post(path+"/categories/"+ids[1][1]+"/delete", url.Values{"csrf": {tok}}); p.status != 303 {
+		t.Fatalf("delete: status %d; %s", p.status, p.body)
+	}
+	o, err := sdk(t, a.URL, msnA).GetOrder(context.Background(), api.PaymentTypeECOM, "order-9")
+	if err != nil || o.Category == nil || o.Category.Category != api.CategoryTicket {
+		t.Errorf("GetOrder after the delete = %+v, %v; want the ticket", o, err)
+	}
+	// A category of another order cannot be deleted through this one.
+	other, err := sdk(t, a.URL, msnA).AddCategory(context.Background(), api.AddCategoryRequest{
+		OrderID: "order-10", PaymentType: api.PaymentTypeECOM, Type: api.CategoryGeneral, URL: "https://shop.example/10"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := b.post(path+"/categories/"+other.ID+"/delete", url.Values{"csrf": {tok}}); p.status != 404 {
+		t.Errorf("delete of another order's category through this order: status %d, want 404", p.status)
+	}
+	p = b.get(path)
+	rec := p.body[strings.Index(p.body, `id="h-record"`):]
+	mustContain(t, "record", rec, "add category: TICKET https://shop.example/t/9", "delete category: BOOKING https://shop.example/b/9", "Not sent: url:")
 }

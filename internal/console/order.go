@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"sort"
 	"strings"
 
 	"github.com/ordermgmt/ordermgmt/api"
@@ -37,14 +38,22 @@ type orderPage struct {
 	Category      form.Category
 	CategoryErrs  form.Errors
 	CategoryProb  *problemView
-	Image         form.Image
-	ImageErrs     form.Errors
-	ImageProb     *problemView
-	Receipt_      form.Receipt
-	ReceiptProbs  []form.Problem
-	ReceiptWarns  []api.Warning
-	ReceiptProb   *problemView
-	ImageInfo     string
+	// HasV3 is true when the API lists the order's categories (v3): the
+	// page then lists them all and offers to add and delete.
+	HasV3          bool
+	V3Note         string
+	CategoryV3     form.CategoryV3
+	CategoryV3Errs form.Errors
+	CategoryV3Prob *problemView
+	DeleteProb     *problemView
+	Image          form.Image
+	ImageErrs      form.Errors
+	ImageProb      *problemView
+	Receipt_       form.Receipt
+	ReceiptProbs   []form.Problem
+	ReceiptWarns   []api.Warning
+	ReceiptProb    *problemView
+	ImageInfo      string
 }
 
 // problemView is a failed call for people: the sentence, the trace id for
@@ -87,9 +96,10 @@ func (c *Console) loadOrder(ctx context.Context, key store.OrderKey) (*orderPage
 		MSN: key.MSN, PaymentType: key.PaymentType, OrderID: key.OrderID,
 		URL:           orderURL(key.MSN, key.PaymentType, key.OrderID),
 		CategoryTypes: api.CategoryTypes,
-		CategoryErrs:  form.Errors{}, ImageErrs: form.Errors{},
+		CategoryErrs:  form.Errors{}, ImageErrs: form.Errors{}, CategoryV3Errs: form.Errors{},
 	}
 	p.Category.Type = string(api.CategoryReceipt)
+	p.CategoryV3.Type = string(api.CategoryGeneral)
 	currency := ""
 	cl, err := c.opts.Client(key.MSN)
 	var o *api.Order
@@ -120,6 +130,9 @@ func (c *Console) loadOrder(ctx context.Context, key store.OrderKey) (*orderPage
 	default:
 		p.Problem = newProblemView(err)
 	}
+	if cl != nil && p.Problem == nil {
+		c.listCategories(ctx, cl, key, p)
+	}
 	p.AppName = c.appName(key.MSN, currency)
 	if c.opts.Actions != nil {
 		p.HasRecord = true
@@ -131,6 +144,38 @@ func (c *Console) loadOrder(ctx context.Context, key store.OrderKey) (*orderPage
 		p.Actions = acts
 	}
 	return p, o
+}
+
+// listCategories puts the order's v3 categories on the page, in creation
+// order, the last (the one the app shows) marked. An API without v3 keeps
+// the v2 category of GET order.
+func (c *Console) listCategories(ctx context.Context, cl *client.Client, key store.OrderKey, p *orderPage) {
+	list, err := cl.ListCategories(ctx, key.OrderID)
+	var ce *client.Error
+	switch {
+	case errors.As(err, &ce) && (ce.Code == api.CodeRouteNotFound || ce.Status == http.StatusNotFound || ce.Status == http.StatusMethodNotAllowed):
+		return
+	case err != nil:
+		p.V3Note = "The list of the order's categories could not be read: " + client.UserMessage(err)
+		return
+	}
+	p.HasV3 = true
+	var cats []categoryView
+	for _, cat := range list {
+		if cat.PaymentType != key.PaymentType {
+			continue
+		}
+		v := c.categoryView(key.MSN, api.Category{Category: cat.Type, OrderDetailsURL: cat.URL, ImageID: cat.ImageID})
+		v.ID, v.Shown = cat.CategoryID, false
+		cats = append(cats, v)
+	}
+	if len(cats) == 0 {
+		// GET order's category stays: an API whose list and order disagree
+		// is shown as the order says.
+		return
+	}
+	cats[len(cats)-1].Shown = true
+	p.Categories = cats
 }
 
 func isOrderNotFound(err error) bool {
@@ -147,7 +192,7 @@ func (c *Console) orderPage(w http.ResponseWriter, r *http.Request, s *session) 
 	p, _ := c.loadOrder(r.Context(), key)
 	p.Done = doneMessages[r.URL.Query().Get("done")]
 	if id := r.URL.Query().Get("image"); id != "" && len(api.CheckImageID(id)) == 0 {
-		p.Category.ImageID = id
+		p.Category.ImageID, p.CategoryV3.ImageID = id, id
 		p.ImageInfo = "Image " + id + " is uploaded; choose the category below to show it with the order."
 	}
 	c.render(w, r, s, http.StatusOK, "order", "Order "+key.OrderID, p)
@@ -159,39 +204,55 @@ var doneMessages = map[string]string{
 	"category": "The category is set.",
 	"image":    "The image is uploaded.",
 	"receipt":  "The receipt is added.",
+	"added":    "The category is added.",
+	"deleted":  "The category is deleted.",
 }
 
-// record keeps a support action; a failure to record is logged, since the
-// action itself is done and the page must say so.
-func (c *Console) record(ctx context.Context, s *session, key store.OrderKey, action, detail string, err error) {
+// record keeps a support action: its outcome is "done", the sentence of
+// the API's error, or why the console did not send it. A failure to record
+// is logged, since the action itself is over and the page must say how.
+func (c *Console) record(ctx context.Context, s *session, key store.OrderKey, action, detail string, o outcome) {
 	if c.opts.Actions == nil {
 		return
 	}
 	a := &store.SupportAction{
 		Key: key, At: c.now(), Actor: store.Truncate(s.user, store.MaxActorLen), Action: action,
-		Detail: store.Truncate(detail, store.MaxDetailLen), OK: err == nil, Outcome: "done",
+		Detail: store.Truncate(detail, store.MaxDetailLen), OK: o.err == nil && len(o.refused) == 0,
+		Outcome: "done", TraceID: o.trace,
 	}
-	if err != nil {
-		a.Outcome = store.Truncate(client.UserMessage(err), store.MaxOutcomeLen)
-		a.TraceID = client.TraceID(err)
+	switch {
+	case o.err != nil:
+		a.Outcome, a.TraceID = client.UserMessage(o.err), client.TraceID(o.err)
+	case len(o.refused) > 0:
+		a.Outcome = "Not sent: " + strings.Join(o.refused, " ")
 	}
+	a.Outcome = store.Truncate(a.Outcome, store.MaxOutcomeLen)
 	if err := c.opts.Actions.AddSupportAction(context.WithoutCancel(ctx), a); err != nil {
 		c.log.Error("console: record support action", "err", err, "action", action)
 	}
 }
 
-// recordOK keeps a successful action with its trace id.
-func (c *Console) recordOK(ctx context.Context, s *session, key store.OrderKey, action, detail, trace string) {
-	if c.opts.Actions == nil {
-		return
+// outcome is how an action ended: done (with the trace id), failed at the
+// API (err), or refused by the console's checks before sending.
+type outcome struct {
+	trace   string
+	err     error
+	refused []string
+}
+
+// refused lists a form's messages for the record.
+func refused(errs form.Errors) outcome {
+	var o outcome
+	for field, msgs := range errs {
+		for _, m := range msgs {
+			if field != "" {
+				m = field + ": " + m
+			}
+			o.refused = append(o.refused, m)
+		}
 	}
-	a := &store.SupportAction{
-		Key: key, At: c.now(), Actor: store.Truncate(s.user, store.MaxActorLen), Action: action,
-		Detail: store.Truncate(detail, store.MaxDetailLen), OK: true, Outcome: "done", TraceID: trace,
-	}
-	if err := c.opts.Actions.AddSupportAction(context.WithoutCancel(ctx), a); err != nil {
-		c.log.Error("console: record support action", "err", err, "action", action)
-	}
+	sort.Strings(o.refused)
+	return o
 }
 
 // redirectDone ends a successful action: back to the order page (so a

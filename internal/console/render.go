@@ -98,20 +98,32 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, s *session, sta
 	w.Write(buf.Bytes())
 }
 
-// httpsLink returns u when it is an absolute https URL that the API's own
-// URL rules accept, else "": anything else is shown as text, never as a
-// link.
+// httpsLink returns u when it is an absolute https URL of RFC 3986
+// characters only, with a host and no user info (the rules of contract
+// §8), else "": anything else is shown as text, never as a link. The
+// console checks this itself rather than trusting the API that stored it.
 func httpsLink(u string) string {
-	if u == "" {
+	if u == "" || len(u) > api.MaxURLLength {
 		return ""
 	}
-	cat := api.Category{Category: api.CategoryGeneral, OrderDetailsURL: u}
-	if cat.Validate() != nil {
-		return ""
+	for i := 0; i < len(u); i++ {
+		if !uriChar(u[i]) {
+			return ""
+		}
 	}
 	pu, err := url.Parse(u)
-	if err != nil || pu.Scheme != "https" || pu.Host == "" {
+	if err != nil || pu.Scheme != "https" || pu.Host == "" || pu.User != nil || pu.Opaque != "" {
 		return ""
 	}
 	return u
+}
+
+// uriChar reports whether c may appear in a URI (RFC 3986: unreserved,
+// reserved and the percent sign).
+func uriChar(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("-._~:/?#[]@!$&'()*+,;=%", c) >= 0
 }

@@ -20,6 +20,8 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.Handle("GET "+order, c.page(c.orderPage, merchant))
 	mux.Handle("GET "+order+"/customer", c.page(c.customerPage, merchant))
 	mux.Handle("POST "+order+"/category", c.page(c.setCategory, merchant))
+	mux.Handle("POST "+order+"/categories", c.page(c.addCategory, merchant))
+	mux.Handle("POST "+order+"/categories/{categoryId}/delete", c.page(c.deleteCategory, merchant))
 	mux.Handle("POST "+order+"/image", c.page(c.uploadImage, merchant))
 	mux.Handle("POST "+order+"/receipt", c.page(c.addReceipt, merchant))
 	mux.Handle("GET "+Prefix+"/m/{msn}/images/{imageId}", c.page(c.image, merchant))

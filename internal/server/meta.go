@@ -4,9 +4,11 @@ import (
 	"context"
 	_ "embed"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/ordermgmt/ordermgmt/api"
+	"github.com/ordermgmt/ordermgmt/internal/buildinfo"
 )
 
 //go:embed openapi.yaml
@@ -39,9 +41,13 @@ func (s *Server) problemDoc(w http.ResponseWriter, r *http.Request, _ *input) er
 	return api.NewProblem(api.ErrNotFound, api.CodeRouteNotFound, "No problem type "+name+".")
 }
 
-// healthz reports that the process serves HTTP.
+// healthBody is the answer of /healthz, with the version that `ordermgmt
+// version` and serve's banner report.
+var healthBody = []byte(`{"status":"ok","version":` + strconv.Quote(buildinfo.Version()) + "}\n")
+
+// healthz reports that the process serves HTTP, and which build it is.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request, _ *input) error {
-	writeRaw(w, http.StatusOK, "text/plain; charset=utf-8", []byte("ok\n"))
+	writeRaw(w, http.StatusOK, "application/json", healthBody)
 	return nil
 }
 

@@ -49,10 +49,19 @@ type route struct {
 	sandbox bool
 }
 
+// Route is an operation added through Options.Routes. It requires the
+// order-management headers (token, subscription key, MSN) and reads no body.
+type Route struct {
+	Method, Path string
+	// Handle answers for the authenticated merchant msn; an error is
+	// answered as the API answers errors.
+	Handle func(w http.ResponseWriter, r *http.Request, msn string) error
+}
+
 // routeTable lists the whole HTTP surface. The OpenAPI test checks it
 // against the published document.
 func (s *Server) routeTable() []route {
-	return append([]route{
+	rts := []route{
 		{operation: OpToken, method: "POST", path: tokenPath, handle: s.token, limit: defaultBodyLimit, anyType: true},
 		{operation: OpAddImage, method: "POST", path: "/order-management/v1/images", handle: s.addImage, auth: true, limit: imageBodyLimit},
 		{operation: OpPutCategory, method: "PUT", path: "/order-management/v2/{paymentType}/categories/{orderId}", handle: s.putCategory, auth: true, limit: defaultBodyLimit},
@@ -67,7 +76,14 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/problems/{name}", handle: s.problemDoc},
 		{method: "GET", path: "/healthz", handle: s.healthz},
 		{method: "GET", path: "/readyz", handle: s.readyz},
-	}, s.sandboxRoutes()...)
+	}
+	rts = append(rts, s.sandboxRoutes()...)
+	for _, x := range s.extra {
+		rts = append(rts, route{method: x.Method, path: x.Path, auth: true, handle: func(w http.ResponseWriter, r *http.Request, in *input) error {
+			return x.Handle(w, r, in.msn)
+		}})
+	}
+	return rts
 }
 
 // deprecatedPaths are the v1 paths the official document lists as "No

@@ -38,6 +38,10 @@ type Options struct {
 	// Limits bound connections, body memory and request rates; zero
 	// fields take DefaultLimits.
 	Limits Limits
+	// Routes are operations a program built on the server adds to its
+	// surface (the relay's status API), with the API's authentication and
+	// errors.
+	Routes []Route
 }
 
 // Server answers the API. It is safe for concurrent use.
@@ -52,6 +56,7 @@ type Server struct {
 	newID   func() string
 	handler http.Handler
 	sandbox *sandbox.Sandbox
+	extra   []Route
 
 	limits     Limits
 	bodies     bodyBudget
@@ -73,6 +78,7 @@ func New(opts Options) *Server {
 		now:     opts.Now,
 		newID:   opts.NewID,
 		sandbox: opts.Sandbox,
+		extra:   opts.Routes,
 	}
 	s.SetAuthenticator(opts.Authenticator)
 	s.limits = opts.Limits.withDefaults()

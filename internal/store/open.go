@@ -8,7 +8,14 @@ import (
 )
 
 // An Opener opens the store at a database URL.
-type Opener func(ctx context.Context, rawURL string) (Store, error)
+type Opener func(ctx context.Context, rawURL string, opts OpenOptions) (Store, error)
+
+// OpenOptions are the choices OpenURL passes to every store.
+type OpenOptions struct {
+	// Outbox opens the store with the relay's outbox on: every write also
+	// adds a delivery (see Outbox), in the same transaction.
+	Outbox bool
+}
 
 var (
 	openersMu sync.RWMutex
@@ -26,7 +33,7 @@ func RegisterOpener(scheme string, open Opener) {
 }
 
 // OpenURL opens the store of a database URL, such as postgres://...
-func OpenURL(ctx context.Context, rawURL string) (Store, error) {
+func OpenURL(ctx context.Context, rawURL string, opts OpenOptions) (Store, error) {
 	// Only the scheme is read here: a parse error would quote the whole
 	// URL, password included.
 	scheme, _, ok := strings.Cut(rawURL, "://")
@@ -36,5 +43,5 @@ func OpenURL(ctx context.Context, rawURL string) (Store, error) {
 	if !ok || open == nil {
 		return nil, fmt.Errorf("database URL: this program has no store for %q URLs", scheme+"://")
 	}
-	return open(ctx, rawURL)
+	return open(ctx, rawURL, opts)
 }

@@ -238,3 +238,31 @@ var CategoryFields = map[string]string{"category": "category", "orderDetailsUrl"
 
 // ImageFields are the API names the image form shows beside its inputs.
 var ImageFields = map[string]string{"imageId": "imageId", "src": "file"}
+
+// CategoryV3 is the form that adds a category to an order (v3).
+type CategoryV3 struct {
+	Type, URL, ImageID string
+}
+
+// CategoryV3FromRequest reads the add-category form.
+func CategoryV3FromRequest(r *http.Request) CategoryV3 {
+	return CategoryV3{
+		Type:    strings.TrimSpace(r.PostFormValue("type")),
+		URL:     strings.TrimSpace(r.PostFormValue("url")),
+		ImageID: strings.TrimSpace(r.PostFormValue("imageId")),
+	}
+}
+
+// API is the v3 request for an order; an empty image id is none.
+func (c CategoryV3) API(pt api.PaymentType, orderID string) api.AddCategoryRequest {
+	req := api.AddCategoryRequest{OrderID: orderID, PaymentType: pt, Type: api.CategoryType(c.Type), URL: c.URL}
+	if c.ImageID != "" {
+		id := c.ImageID
+		req.ImageID = &id
+	}
+	return req
+}
+
+// CategoryV3Fields are the API names the add-category form shows beside
+// its inputs.
+var CategoryV3Fields = map[string]string{"type": "type", "url": "url", "imageId": "imageId"}

@@ -32,6 +32,11 @@ func (db *DB) PutImage(ctx context.Context, img *store.Image) error {
 		return err
 	}
 	args := append([]any{img.MSN, img.ID, img.MediaType, img.Width, img.Height, img.SHA512, img.Data}, meta...)
+	query := insertImageSQL
+	if db.outbox {
+		query = withOutbox(insertImageSQL, len(args))
+		args = append(args, deliveryArgs(&store.Delivery{Operation: "addImage", MSN: img.MSN, LocalID: img.ID, TraceID: img.Meta.TraceID}, createdAt)...)
+	}
 	// uncertain is set when an attempt may have committed before its
 	// connection broke; a later attempt then meets its own row.
 	var uncertain bool
@@ -39,7 +44,7 @@ func (db *DB) PutImage(ctx context.Context, img *store.Image) error {
 		// A plain INSERT: the primary key, not a read before the write,
 		// refuses a second image, so racing uploads on any nodes cannot
 		// both win.
-		_, err := db.pool.Exec(ctx, insertImageSQL, args...)
+		_, err := db.pool.Exec(ctx, query, args...)
 		switch {
 		case err == nil:
 			return nil

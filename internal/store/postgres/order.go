@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -85,9 +86,23 @@ func (db *DB) PutCategory(ctx context.Context, c *store.Category) error {
 				return err
 			}
 			_, err := tx.Exec(ctx, insertCategorySQL, args...)
-			return categoryErr(c, err)
+			if err != nil || !db.outbox {
+				return categoryErr(c, err)
+			}
+			_, err = tx.Exec(ctx, enqueueSQL, deliveryArgs(categoryDelivery("putCategory", c), args[7].(time.Time))...)
+			return err
 		})
 	})
+}
+
+// categoryDelivery is the delivery of a category write.
+func categoryDelivery(op string, c *store.Category) *store.Delivery {
+	d := &store.Delivery{Operation: op, MSN: c.Key.MSN, PaymentType: c.Key.PaymentType, OrderID: c.Key.OrderID,
+		LocalID: c.ID, Body: c.Category.AppendJSON(nil), TraceID: c.Meta.TraceID}
+	if c.Category.ImageID != nil {
+		d.ImageID = *c.Category.ImageID
+	}
+	return d
 }
 
 // AddCategory adds c to its order's categories.
@@ -96,9 +111,14 @@ func (db *DB) AddCategory(ctx context.Context, c *store.Category) error {
 	if err != nil {
 		return err
 	}
+	query := insertCategorySQL
+	if db.outbox {
+		query = withOutbox(insertCategorySQL, len(args))
+		args = append(args, deliveryArgs(categoryDelivery("addCategory", c), args[7].(time.Time))...)
+	}
 	var uncertain bool
 	return db.run(ctx, "add category", func(ctx context.Context) error {
-		_, err := db.pool.Exec(ctx, insertCategorySQL, args...)
+		_, err := db.pool.Exec(ctx, query, args...)
 		switch {
 		case err == nil:
 			return nil
@@ -121,9 +141,13 @@ func (db *DB) AddCategory(ctx context.Context, c *store.Category) error {
 // have committed before its connection broke and the next finds nothing,
 // the delete is reported done.
 func (db *DB) DeleteCategory(ctx context.Context, msn, id string) error {
+	query, args := deleteCategorySQL, []any{id, msn}
+	if db.outbox {
+		query, args = deleteWithOutboxSQL, append(args, db.now().UnixNano())
+	}
 	var uncertain bool
 	return db.run(ctx, "delete category", func(ctx context.Context) error {
-		tag, err := db.pool.Exec(ctx, deleteCategorySQL, id, msn)
+		tag, err := db.pool.Exec(ctx, query, args...)
 		switch {
 		case err == nil && tag.RowsAffected() == 0 && !uncertain:
 			return store.CategoryNotFound(id)
@@ -199,17 +223,23 @@ func (db *DB) AddReceipt(ctx context.Context, r *store.Receipt) error {
 	if err := store.CheckReceipt(r); err != nil {
 		return err
 	}
-	meta, _, err := metaArgs(r.Meta, db.now)
+	meta, createdAt, err := metaArgs(r.Meta, db.now)
 	if err != nil {
 		return err
 	}
 	args := append([]any{r.Key.MSN, string(r.Key.PaymentType), r.Key.OrderID, r.ID, r.Body}, meta...)
+	query := insertReceiptSQL
+	if db.outbox {
+		query = withOutbox(insertReceiptSQL, len(args))
+		args = append(args, deliveryArgs(&store.Delivery{Operation: "addReceipt", MSN: r.Key.MSN, PaymentType: r.Key.PaymentType,
+			OrderID: r.Key.OrderID, LocalID: r.ID, Body: r.Body, TraceID: r.Meta.TraceID}, createdAt)...)
+	}
 	var uncertain bool
 	return db.run(ctx, "add receipt", func(ctx context.Context) error {
 		// The primary key decides which of two racing receipts wins, on
 		// one node or many; the SQLSTATE and constraint name, not the
 		// message, tell a conflict apart.
-		_, err := db.pool.Exec(ctx, insertReceiptSQL, args...)
+		_, err := db.pool.Exec(ctx, query, args...)
 		switch {
 		case err == nil:
 			return nil

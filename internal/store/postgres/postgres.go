@@ -48,6 +48,9 @@ type Options struct {
 	Timeout time.Duration
 	// Now is the clock used for a zero Meta.CreatedAt; nil means time.Now.
 	Now func() time.Time
+	// Outbox adds a delivery to the relay's outbox (store.Outbox) in the
+	// statement of every write, for a relay to deliver upstream.
+	Outbox bool
 }
 
 // Defaults for the zero Options.
@@ -69,6 +72,8 @@ type DB struct {
 	now      func() time.Time
 	timeout  time.Duration
 	location string
+	// outbox is Options.Outbox.
+	outbox bool
 
 	// lastReset is when resetPool last dropped the pooled connections, in
 	// Unix nanoseconds.
@@ -92,7 +97,9 @@ var _ store.Store = (*DB)(nil)
 // statements).
 // init lets store.OpenURL, and so `serve --database`, open postgres:// URLs.
 func init() {
-	open := func(ctx context.Context, rawURL string) (store.Store, error) { return Open(ctx, rawURL, Options{}) }
+	open := func(ctx context.Context, rawURL string, opts store.OpenOptions) (store.Store, error) {
+		return Open(ctx, rawURL, Options{Outbox: opts.Outbox})
+	}
 	store.RegisterOpener("postgres", open)
 	store.RegisterOpener("postgresql", open)
 }
@@ -125,6 +132,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	db := &DB{
 		now:      opts.Now,
 		timeout:  opts.Timeout,
+		outbox:   opts.Outbox,
 		location: location(cc.User, cc.Host, cc.Port, cc.Database, cc.RuntimeParams["search_path"]),
 	}
 	if db.now == nil {

@@ -42,6 +42,13 @@ func TestStore(t *testing.T) {
 	})
 }
 
+func TestSupportLog(t *testing.T) {
+	schema := pgtest.New(t)
+	storetest.RunSupportLog(t, func(t *testing.T) store.SupportLog {
+		return open(t, schema.URL, postgres.Options{})
+	})
+}
+
 // TestConcurrentOpen: nodes starting at once on an empty database take
 // turns migrating; each migration is applied and recorded once.
 func TestConcurrentOpen(t *testing.T) {

@@ -28,7 +28,11 @@ func (db *DB) PutImage(ctx context.Context, img *store.Image) error {
 		return err
 	}
 	args := append([]any{img.MSN, img.ID, img.MediaType, img.Width, img.Height, img.SHA512, img.Data}, meta...)
-	return db.writeOne(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	var d *store.Delivery
+	if db.outbox {
+		d = &store.Delivery{Operation: "addImage", MSN: img.MSN, LocalID: img.ID, TraceID: img.Meta.TraceID}
+	}
+	return db.writeDelivered(ctx, d, meta[0].(int64), "put image", func(ctx context.Context, tx *sql.Tx) error {
 		// A plain INSERT: the primary key, not a read before the write,
 		// refuses a second image, so racing uploads cannot both win.
 		_, err := tx.StmtContext(ctx, db.insertImage).ExecContext(ctx, args...)

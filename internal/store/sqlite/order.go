@@ -80,8 +80,21 @@ func (db *DB) PutCategory(ctx context.Context, c *store.Category) error {
 		if _, err := tx.StmtContext(ctx, db.deleteOrderCategories).ExecContext(ctx, c.Key.MSN, c.Key.OrderID, string(c.Key.PaymentType)); err != nil {
 			return db.storeErr("put category", err)
 		}
-		return db.insertCategory(ctx, tx, c, args)
+		if err := db.insertCategory(ctx, tx, c, args); err != nil || !db.outbox {
+			return err
+		}
+		return db.enqueue(ctx, tx, "put category", categoryDelivery("putCategory", c, c.Category.AppendJSON(nil)), args[7].(int64))
 	})
+}
+
+// categoryDelivery is the delivery of a category write with body.
+func categoryDelivery(op string, c *store.Category, body []byte) *store.Delivery {
+	d := &store.Delivery{Operation: op, MSN: c.Key.MSN, PaymentType: c.Key.PaymentType, OrderID: c.Key.OrderID,
+		LocalID: c.ID, Body: body, TraceID: c.Meta.TraceID}
+	if c.Category.ImageID != nil {
+		d.ImageID = *c.Category.ImageID
+	}
+	return d
 }
 
 // AddCategory adds c to its order's categories.
@@ -90,13 +103,33 @@ func (db *DB) AddCategory(ctx context.Context, c *store.Category) error {
 	if err != nil {
 		return err
 	}
-	return db.writeOne(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	var d *store.Delivery
+	if db.outbox {
+		d = categoryDelivery("addCategory", c, c.Category.AppendJSON(nil))
+	}
+	return db.writeDelivered(ctx, d, args[7].(int64), "add category", func(ctx context.Context, tx *sql.Tx) error {
 		return db.insertCategory(ctx, tx, c, args)
 	})
 }
 
 // DeleteCategory deletes a category of the merchant.
 func (db *DB) DeleteCategory(ctx context.Context, msn, id string) error {
+	if db.outbox {
+		return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			// The delivery keeps its place among the writes of the
+			// category's order.
+			var pt, orderID string
+			err := tx.QueryRowContext(ctx, `DELETE FROM categories WHERE id = ? AND msn = ? RETURNING payment_type, order_id`, id, msn).Scan(&pt, &orderID)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				return store.CategoryNotFound(id)
+			case err != nil:
+				return db.storeErr("delete category", err)
+			}
+			d := &store.Delivery{Operation: "deleteCategory", MSN: msn, PaymentType: api.PaymentType(pt), OrderID: orderID, LocalID: id}
+			return db.enqueue(ctx, tx, "delete category", d, db.now().UnixNano())
+		})
+	}
 	return db.writeOne(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.StmtContext(ctx, db.deleteCategory).ExecContext(ctx, id, msn)
 		if err != nil {
@@ -180,7 +213,12 @@ func (db *DB) AddReceipt(ctx context.Context, r *store.Receipt) error {
 		return err
 	}
 	args := append([]any{r.Key.MSN, string(r.Key.PaymentType), r.Key.OrderID, r.ID, r.Body}, meta...)
-	return db.writeOne(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	var d *store.Delivery
+	if db.outbox {
+		d = &store.Delivery{Operation: "addReceipt", MSN: r.Key.MSN, PaymentType: r.Key.PaymentType, OrderID: r.Key.OrderID,
+			LocalID: r.ID, Body: r.Body, TraceID: r.Meta.TraceID}
+	}
+	return db.writeDelivered(ctx, d, meta[0].(int64), "add receipt", func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.StmtContext(ctx, db.insertReceipt).ExecContext(ctx, args...)
 		// The primary key decides which of two racing receipts wins; the
 		// driver's code, not its message, tells a conflict apart.

@@ -44,6 +44,9 @@ type Options struct {
 	// with its own fsync, instead of sharing one commit among the writes
 	// waiting together (group commit). It exists to measure the difference.
 	CommitPerRequest bool
+	// Outbox adds a delivery to the relay's outbox (store.Outbox) in the
+	// transaction of every write, for a relay to deliver upstream.
+	Outbox bool
 }
 
 // Defaults for the zero Options.
@@ -56,6 +59,8 @@ const (
 type DB struct {
 	path string
 	now  func() time.Time
+	// outbox is Options.Outbox.
+	outbox bool
 
 	// writer has exactly one connection: SQLite allows one writer at a
 	// time, and queueing in Go rather than in SQLite's busy handler keeps
@@ -107,7 +112,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if opts.BusyTimeout <= 0 {
 		opts.BusyTimeout = DefaultBusyTimeout
 	}
-	db := &DB{path: abs, now: opts.Now}
+	db := &DB{path: abs, now: opts.Now, outbox: opts.Outbox}
 	if db.now == nil {
 		db.now = time.Now
 	}

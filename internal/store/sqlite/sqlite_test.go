@@ -24,6 +24,13 @@ func TestStore(t *testing.T) {
 	})
 }
 
+func TestSupportLog(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ordermgmt.db")
+	storetest.RunSupportLog(t, func(t *testing.T) store.SupportLog {
+		return open(t, path, sqlite.Options{})
+	})
+}
+
 // open opens a store that t closes when it ends.
 func open(t testing.TB, path string, opts sqlite.Options) *sqlite.DB {
 	t.Helper()
