@@ -146,6 +146,7 @@ func StartWith(ctx context.Context, cfg config.Config, log *slog.Logger, ext Ext
 	a.sandbox = sb
 	issuer := auth.NewIssuer(auth.IssuerConfig{Keys: keys, Issuer: "ordermgmt", TTL: cfg.TokenTTL,
 		Mode: dep.Mode, Deployment: dep.ID})
+	reg := newRegistry(st, issuer)
 	srv := server.New(server.Options{
 		Store:         serveStore,
 		Issuer:        issuer,
@@ -155,6 +156,7 @@ func StartWith(ctx context.Context, cfg config.Config, log *slog.Logger, ext Ext
 		Pprof:         cfg.Pprof,
 		Sandbox:       sb,
 		Limits:        limits(cfg),
+		Metrics:       reg,
 		Routes:        routes,
 	})
 

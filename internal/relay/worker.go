@@ -144,7 +144,8 @@ func (r *Relay) attempt(ctx context.Context, d *store.Delivery) (string, error) 
 		}
 		o, gerr := cl.GetOrder(ctx, d.PaymentType, d.OrderID)
 		if gerr != nil {
-			return "", fmt.Errorf("%w (reading the receipt back failed: %w)", err, gerr)
+			// What happens next is up to the read: a 5xx is retried.
+			return "", fmt.Errorf("upstream answered 409 and reading its receipt back failed: %w", gerr)
 		}
 		if o.Receipt != nil {
 			same, serr := client.SameReceipt(o.Receipt, rc)
