@@ -563,3 +563,25 @@ func TestNoSandboxPageInConfiguredMode(t *testing.T) {
 		t.Error("the order page shows a sandbox journal in configured mode")
 	}
 }
+
+func TestOpenConsoleSaysSoOffLoopback(t *testing.T) {
+	a := startServer(t, "")
+	b := newBrowser(t, a.URL)
+	if p := b.get("/console/"); strings.Contains(p.body, "open-warning") {
+		t.Error("an open console on loopback, reached on loopback, warns")
+	}
+	for _, path := range []string{"/console/", orderPath(msnA, "w-1"), orderPath(msnA, "w-1") + "/customer", "/console/m/" + msnA + "/sandbox", "/console/nothing"} {
+		req, _ := http.NewRequest("GET", a.URL+path, nil)
+		req.Host = "sandbox.shop.example"
+		if p := b.do(req); !strings.Contains(p.body, `class="open-warning"`) {
+			t.Errorf("GET %s by another name (status %d) does not say the console is open", path, p.status)
+		}
+	}
+	// Signed-in consoles never show it.
+	c := startServer(t, writeConfig(t))
+	req, _ := http.NewRequest("GET", c.URL+"/console/", nil)
+	req.Host = "console.shop.example"
+	if p := newBrowser(t, c.URL).do(req); strings.Contains(p.body, "open-warning") {
+		t.Error("a configured console warns that it is open")
+	}
+}
