@@ -585,3 +585,39 @@ func TestOpenConsoleSaysSoOffLoopback(t *testing.T) {
 		t.Error("a configured console warns that it is open")
 	}
 }
+
+func TestReceiptLineByLine(t *testing.T) {
+	a := startServer(t, "")
+	b := newBrowser(t, a.URL)
+	path := orderPath(msnA, "order-11")
+	tok := b.csrf(path)
+	bad := url.Values{"csrf": {tok}, "currency": {"SEK"},
+		"l0-name": {"Lamp"}, "l0-id": {"L1"}, "l0-unitPrice": {"12.345"}, "l0-taxRate": {"25"},
+		"l1-name": {"Cable"}, "l1-id": {"C1"}, "l1-unitPrice": {"99"}, "l1-taxRate": {"abc"}}
+	p := b.post(path+"/receipt/lines", bad)
+	if p.status != 400 {
+		t.Errorf("broken lines: status %d, want 400", p.status)
+	}
+	mustContain(t, "failed line form", p.body, `value="12.345"`, `value="abc"`, `value="Cable"`,
+		`<span id="l0-unitPrice-errors"><span class="field-error">`, `<span id="l1-taxRate-errors"><span class="field-error">`)
+	// With the amounts right, the currency is the one problem, beside it.
+	bad.Set("l0-unitPrice", "125.50")
+	bad.Set("l1-taxRate", "25")
+	p = b.post(path+"/receipt/lines", bad)
+	mustContain(t, "currency", p.body, `<span id="currency-errors"><span class="field-error">`)
+
+	good := url.Values{"csrf": {tok}, "currency": {"NOK"}, "receiptNumber": {"R-11"},
+		"l0-name": {"Lamp"}, "l0-id": {"L1"}, "l0-quantity": {"2"}, "l0-unitPrice": {"125,50"}, "l0-taxRate": {"25"}, "l0-kind": {"item"},
+		"l2-name": {"Shipping"}, "l2-id": {"S"}, "l2-unitPrice": {"49"}, "l2-taxRate": {"25"}, "l2-kind": {"shipping"}}
+	if p := b.post(path+"/receipt/lines", good); p.status != 303 {
+		t.Fatalf("good lines: status %d; %s", p.status, p.body)
+	}
+	o, err := sdk(t, a.URL, msnA).GetOrder(context.Background(), api.PaymentTypeECOM, "order-11")
+	if err != nil || o.Receipt == nil {
+		t.Fatalf("GetOrder = %+v, %v", o, err)
+	}
+	tot := o.Receipt.Totals()
+	if tot.Total != 2*12550+4900 || tot.Shipping != 4900 || len(o.Receipt.OrderLines) != 2 || o.Receipt.BottomLine.ReceiptNumber != "R-11" {
+		t.Errorf("stored receipt totals %+v, lines %d", tot, len(o.Receipt.OrderLines))
+	}
+}
