@@ -146,6 +146,7 @@ func StartWith(ctx context.Context, cfg config.Config, log *slog.Logger, ext Ext
 	a.sandbox = sb
 	issuer := auth.NewIssuer(auth.IssuerConfig{Keys: keys, Issuer: "ordermgmt", TTL: cfg.TokenTTL,
 		Mode: dep.Mode, Deployment: dep.ID})
+	reg := newRegistry(st, issuer)
 	srv := server.New(server.Options{
 		Store:         serveStore,
 		Issuer:        issuer,
@@ -155,11 +156,12 @@ func StartWith(ctx context.Context, cfg config.Config, log *slog.Logger, ext Ext
 		Pprof:         cfg.Pprof,
 		Sandbox:       sb,
 		Limits:        limits(cfg),
+		Metrics:       reg,
 		Routes:        routes,
 	})
 
 	// The support console shares the port: /console/ is its, the rest the API's.
-	con, err := newConsole(srv, issuer, st, fc, cfg.Addr, a.consoleKey, log)
+	con, err := newConsole(srv, issuer, st, fc, cfg.Addr, a.consoleKey, sb != nil, log)
 	if err != nil {
 		a.closeSandbox()
 		st.Close()

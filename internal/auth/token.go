@@ -11,6 +11,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -130,6 +131,8 @@ type Issuer struct {
 	rand   io.Reader
 	cache  *tokenCache // nil when disabled
 	parser []jose.SignatureAlgorithm
+	// cacheHits and cacheMisses count Verify's lookups, for metrics.
+	cacheHits, cacheMisses atomic.Int64
 }
 
 // NewIssuer returns an issuer for cfg. It panics if cfg.Keys is nil: that
@@ -226,7 +229,11 @@ func (i *Issuer) Mint(g Grant) (token string, c *Claims, err error) {
 func (i *Issuer) Verify(token string) (*Claims, error) {
 	now := i.now()
 	if i.cache != nil {
-		if c, ok := i.cache.get(token); ok {
+		c, ok := i.cache.get(token)
+		if !ok {
+			i.cacheMisses.Add(1)
+		} else {
+			i.cacheHits.Add(1)
 			if err := checkTimes(c, now); err != nil {
 				return nil, err
 			}

@@ -516,3 +516,50 @@ func TestCategoriesV3(t *testing.T) {
 	rec := p.body[strings.Index(p.body, `id="h-record"`):]
 	mustContain(t, "record", rec, "add category: TICKET https://shop.example/t/9", "delete category: BOOKING https://shop.example/b/9", "Not sent: url:")
 }
+
+func TestSandboxPage(t *testing.T) {
+	a := startServer(t, "")
+	b := newBrowser(t, a.URL)
+	sb := "/console/m/" + msnA + "/sandbox"
+	tok := b.csrf(sb)
+
+	// A broken rule: the message beside the field, what was typed kept.
+	p := b.post(sb+"/faults", url.Values{"csrf": {tok}, "operation": {"getOrder"}, "status": {"abc"}, "orderId": {"f-*"}})
+	mustContain(t, "failed fault form", p.body, `value="abc"`, `value="f-*"`, `<span id="status-errors"><span class="field-error">`)
+
+	// One 502 for GET order: the order page shows it in plain words with
+	// the trace id and the raw answer; the next look works.
+	p = b.post(sb+"/faults", url.Values{"csrf": {tok}, "operation": {"getOrder"}, "status": {"502"}, "orderId": {"f-*"}, "count": {"1"}, "when": {"before"}})
+	if p.status != 303 {
+		t.Fatalf("add fault: status %d; %s", p.status, p.body)
+	}
+	p = b.get(orderPath(msnA, "f-1"))
+	mustContain(t, "faulted order page", p.body, "unavailable right now (HTTP 502)", "Trace id for escalation", "answer (HTTP 502)</summary>")
+	p = b.get(orderPath(msnA, "f-1"))
+	mustContain(t, "order page after the fault", p.body, "This order has no category and no receipt yet", "Request history (sandbox journal)", ">502<")
+
+	p = b.get(sb)
+	mustContain(t, "sandbox page", p.body, "Integration checklist", `class="fault"`, "1 of 1", "getOrder", "HTTP 502")
+	id := regexp.MustCompile(`data-fault-id="([^"]+)"`).FindStringSubmatch(p.body)
+	if id == nil {
+		t.Fatal("no fault rule listed")
+	}
+	if p := b.post(sb+"/faults/"+id[1]+"/delete", url.Values{"csrf": {tok}}); p.status != 303 {
+		t.Errorf("delete fault: status %d", p.status)
+	}
+	if p := b.get(sb); strings.Contains(p.body, `class="fault"`) {
+		t.Error("the deleted fault rule is still listed")
+	}
+}
+
+func TestNoSandboxPageInConfiguredMode(t *testing.T) {
+	a := startServer(t, writeConfig(t))
+	b := newBrowser(t, a.URL)
+	b.signIn("kari", "kari-password")
+	if p := b.get("/console/m/" + msnA + "/sandbox"); p.status != 404 {
+		t.Errorf("sandbox page in configured mode: status %d, want 404", p.status)
+	}
+	if p := b.get(orderPath(msnA, "x-1")); strings.Contains(p.body, "Request history") {
+		t.Error("the order page shows a sandbox journal in configured mode")
+	}
+}

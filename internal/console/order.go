@@ -28,6 +28,11 @@ type orderPage struct {
 	Receipt    *receiptView
 	Warnings   []api.Warning
 	RawJSON    string
+	// Sandbox is set inside a sandbox: History is the order's journal.
+	Sandbox     bool
+	SandboxURL  string
+	History     []api.JournalEntry
+	HistoryProb *problemView
 	// HasRecord is false when the console keeps no record of actions.
 	HasRecord  bool
 	Actions    []store.SupportAction
@@ -132,6 +137,10 @@ func (c *Console) loadOrder(ctx context.Context, key store.OrderKey) (*orderPage
 	}
 	if cl != nil && p.Problem == nil {
 		c.listCategories(ctx, cl, key, p)
+	}
+	if cl != nil && c.opts.Sandbox {
+		p.History, p.HistoryProb, p.Sandbox = c.orderHistory(ctx, cl, key.OrderID)
+		p.SandboxURL = sandboxURL(key.MSN)
 	}
 	p.AppName = c.appName(key.MSN, currency)
 	if c.opts.Actions != nil {

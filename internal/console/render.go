@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/ordermgmt/ordermgmt/api"
 )
@@ -32,7 +33,7 @@ func staticHandler() http.Handler {
 
 // pageNames are the templates that are whole pages; each is parsed with
 // the layout and the shared parts.
-var pageNames = []string{"home", "order", "customer", "error"}
+var pageNames = []string{"home", "order", "customer", "sandbox", "error"}
 
 type pages struct{ t map[string]*template.Template }
 
@@ -45,6 +46,7 @@ var funcs = template.FuncMap{
 	"labelOf":   func(t api.CategoryType) string { return t.Label() },
 	"lower":     strings.ToLower,
 	"hasErrors": func(m map[string][]string, k string) bool { return len(m[k]) > 0 },
+	"when":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000") },
 }
 
 func loadPages() (*pages, error) {

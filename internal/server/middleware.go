@@ -95,6 +95,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				}
 			}
 			d := time.Since(start)
+			s.metrics.observe(st.operation, sw.status, d)
 			s.record(r, sw, d)
 			s.logRequest(r, sw.status, d, st)
 		}()

@@ -75,6 +75,7 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/openapi.yaml", handle: s.openAPI},
 		{method: "GET", path: "/problems/{name}", handle: s.problemDoc},
 		{method: "GET", path: "/healthz", handle: s.healthz},
+		{method: "GET", path: "/metrics", handle: s.metricsDoc},
 		{method: "GET", path: "/readyz", handle: s.readyz},
 	}
 	rts = append(rts, s.sandboxRoutes()...)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ordermgmt/ordermgmt/internal/auth"
 	"github.com/ordermgmt/ordermgmt/internal/sandbox"
@@ -38,6 +39,10 @@ type Options struct {
 	// Limits bound connections, body memory and request rates; zero
 	// fields take DefaultLimits.
 	Limits Limits
+	// Metrics is where the server registers its metrics and what /metrics
+	// serves, with whatever else is registered there (the store's, the
+	// token cache's); nil means a registry of the server's own.
+	Metrics *prometheus.Registry
 	// Routes are operations a program built on the server adds to its
 	// surface (the relay's status API), with the API's authentication and
 	// errors.
@@ -66,6 +71,7 @@ type Server struct {
 	// storageFull is set when a write fails for lack of space and cleared
 	// when one passes; readiness answers 503 while it is set.
 	storageFull atomic.Bool
+	metrics     *metrics
 }
 
 // New builds a Server from opts.
@@ -94,6 +100,11 @@ func New(opts Options) *Server {
 	if s.newID == nil {
 		s.newID = func() string { return uuid.NewString() }
 	}
+	reg := opts.Metrics
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	s.metrics = s.newMetrics(reg)
 	mux := http.NewServeMux()
 	s.routes(mux, opts.Pprof)
 	s.handler = s.observe(s.hygiene(tokenPathFold(mux)))

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/ordermgmt/ordermgmt/api"
@@ -266,3 +267,59 @@ func (c CategoryV3) API(pt api.PaymentType, orderID string) api.AddCategoryReque
 // CategoryV3Fields are the API names the add-category form shows beside
 // its inputs.
 var CategoryV3Fields = map[string]string{"type": "type", "url": "url", "imageId": "imageId"}
+
+// Fault is the form that adds a sandbox fault rule. Numbers are kept as
+// typed, so a failed form shows them again.
+type Fault struct {
+	Operation, OrderID, When                        string
+	Status, RetryAfter, DelayMs, Count, Probability string
+	Drop                                            bool
+}
+
+// FaultFromRequest reads the fault rule form.
+func FaultFromRequest(r *http.Request) Fault {
+	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
+	return Fault{
+		Operation: v("operation"), OrderID: v("orderId"), When: v("when"),
+		Status: v("status"), RetryAfter: v("retryAfter"), DelayMs: v("delayMs"),
+		Count: v("count"), Probability: v("probability"), Drop: r.PostFormValue("drop") != "",
+	}
+}
+
+// API is the rule for the sandbox; numbers that are not numbers are
+// errors beside their fields (the sandbox checks everything else).
+func (f Fault) API() (api.FaultRule, Errors) {
+	errs := Errors{}
+	rule := api.FaultRule{Operation: f.Operation, OrderID: f.OrderID, When: f.When, Drop: f.Drop}
+	ints := []struct {
+		field, s string
+		dst      *int
+	}{{"status", f.Status, &rule.Status}, {"retryAfter", f.RetryAfter, &rule.RetryAfter},
+		{"delayMs", f.DelayMs, &rule.DelayMs}, {"count", f.Count, &rule.Count}}
+	for _, n := range ints {
+		if n.s == "" {
+			continue
+		}
+		v, err := strconv.Atoi(n.s)
+		if err != nil {
+			errs.Add(n.field, "Write a whole number, such as 502.")
+			continue
+		}
+		*n.dst = v
+	}
+	if f.Probability != "" {
+		p, err := strconv.ParseFloat(f.Probability, 64)
+		if err != nil {
+			errs.Add("probability", "Write a number from 0 to 1, such as 0.5.")
+		} else {
+			rule.Probability = &p
+		}
+	}
+	return rule, errs
+}
+
+// FaultFields are the API names the fault form shows beside its inputs.
+var FaultFields = map[string]string{
+	"operation": "operation", "orderId": "orderId", "when": "when", "status": "status",
+	"retryAfter": "retryAfter", "delayMs": "delayMs", "drop": "drop", "count": "count", "probability": "probability",
+}

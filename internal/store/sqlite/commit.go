@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"sync/atomic"
+	"time"
 
 	"github.com/ordermgmt/ordermgmt/api"
 )
@@ -79,6 +80,8 @@ func (db *DB) queueWrite(ctx context.Context, fn writeFunc, oneStatement bool) e
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	start := time.Now()
+	defer func() { db.metrics.wait.Observe(time.Since(start).Seconds()) }()
 	op := &writeOp{ctx: context.WithoutCancel(ctx), fn: fn, done: make(chan error, 1), oneStatement: oneStatement}
 	// The read lock keeps Close from closing the queue while we send.
 	db.qmu.RLock()
@@ -158,6 +161,7 @@ func (db *DB) commitBatch(ops []*writeOp) (retry []*writeOp) {
 			return nil
 		}
 		db.commits.Add(1)
+		db.metrics.batch.Observe(1)
 		op.done <- nil
 		return nil
 	}
@@ -196,6 +200,7 @@ func (db *DB) commitBatch(ops []*writeOp) (retry []*writeOp) {
 		}
 	} else {
 		db.commits.Add(1)
+		db.metrics.batch.Observe(float64(len(ops)))
 	}
 	for i, op := range ops {
 		op.done <- results[i]

@@ -74,6 +74,7 @@ type DB struct {
 	writerDone  chan struct{}
 	// commits counts committed transactions, for tests of batching.
 	commits atomic.Int64
+	metrics *metrics
 	reader  *sql.DB
 
 	insertImage           *sql.Stmt
@@ -112,7 +113,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if opts.BusyTimeout <= 0 {
 		opts.BusyTimeout = DefaultBusyTimeout
 	}
-	db := &DB{path: abs, now: opts.Now, outbox: opts.Outbox}
+	db := &DB{path: abs, now: opts.Now, outbox: opts.Outbox, metrics: newMetrics()}
 	if db.now == nil {
 		db.now = time.Now
 	}
