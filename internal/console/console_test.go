@@ -563,3 +563,61 @@ func TestNoSandboxPageInConfiguredMode(t *testing.T) {
 		t.Error("the order page shows a sandbox journal in configured mode")
 	}
 }
+
+func TestOpenConsoleSaysSoOffLoopback(t *testing.T) {
+	a := startServer(t, "")
+	b := newBrowser(t, a.URL)
+	if p := b.get("/console/"); strings.Contains(p.body, "open-warning") {
+		t.Error("an open console on loopback, reached on loopback, warns")
+	}
+	for _, path := range []string{"/console/", orderPath(msnA, "w-1"), orderPath(msnA, "w-1") + "/customer", "/console/m/" + msnA + "/sandbox", "/console/nothing"} {
+		req, _ := http.NewRequest("GET", a.URL+path, nil)
+		req.Host = "sandbox.shop.example"
+		if p := b.do(req); !strings.Contains(p.body, `class="open-warning"`) {
+			t.Errorf("GET %s by another name (status %d) does not say the console is open", path, p.status)
+		}
+	}
+	// Signed-in consoles never show it.
+	c := startServer(t, writeConfig(t))
+	req, _ := http.NewRequest("GET", c.URL+"/console/", nil)
+	req.Host = "console.shop.example"
+	if p := newBrowser(t, c.URL).do(req); strings.Contains(p.body, "open-warning") {
+		t.Error("a configured console warns that it is open")
+	}
+}
+
+func TestReceiptLineByLine(t *testing.T) {
+	a := startServer(t, "")
+	b := newBrowser(t, a.URL)
+	path := orderPath(msnA, "order-11")
+	tok := b.csrf(path)
+	bad := url.Values{"csrf": {tok}, "currency": {"SEK"},
+		"l0-name": {"Lamp"}, "l0-id": {"L1"}, "l0-unitPrice": {"12.345"}, "l0-taxRate": {"25"},
+		"l1-name": {"Cable"}, "l1-id": {"C1"}, "l1-unitPrice": {"99"}, "l1-taxRate": {"abc"}}
+	p := b.post(path+"/receipt/lines", bad)
+	if p.status != 400 {
+		t.Errorf("broken lines: status %d, want 400", p.status)
+	}
+	mustContain(t, "failed line form", p.body, `value="12.345"`, `value="abc"`, `value="Cable"`,
+		`<span id="l0-unitPrice-errors"><span class="field-error">`, `<span id="l1-taxRate-errors"><span class="field-error">`)
+	// With the amounts right, the currency is the one problem, beside it.
+	bad.Set("l0-unitPrice", "125.50")
+	bad.Set("l1-taxRate", "25")
+	p = b.post(path+"/receipt/lines", bad)
+	mustContain(t, "currency", p.body, `<span id="currency-errors"><span class="field-error">`)
+
+	good := url.Values{"csrf": {tok}, "currency": {"NOK"}, "receiptNumber": {"R-11"},
+		"l0-name": {"Lamp"}, "l0-id": {"L1"}, "l0-quantity": {"2"}, "l0-unitPrice": {"125,50"}, "l0-taxRate": {"25"}, "l0-kind": {"item"},
+		"l2-name": {"Shipping"}, "l2-id": {"S"}, "l2-unitPrice": {"49"}, "l2-taxRate": {"25"}, "l2-kind": {"shipping"}}
+	if p := b.post(path+"/receipt/lines", good); p.status != 303 {
+		t.Fatalf("good lines: status %d; %s", p.status, p.body)
+	}
+	o, err := sdk(t, a.URL, msnA).GetOrder(context.Background(), api.PaymentTypeECOM, "order-11")
+	if err != nil || o.Receipt == nil {
+		t.Fatalf("GetOrder = %+v, %v", o, err)
+	}
+	tot := o.Receipt.Totals()
+	if tot.Total != 2*12550+4900 || tot.Shipping != 4900 || len(o.Receipt.OrderLines) != 2 || o.Receipt.BottomLine.ReceiptNumber != "R-11" {
+		t.Errorf("stored receipt totals %+v, lines %d", tot, len(o.Receipt.OrderLines))
+	}
+}

@@ -59,6 +59,10 @@ type orderPage struct {
 	ReceiptWarns   []api.Warning
 	ReceiptProb    *problemView
 	ImageInfo      string
+	Lines          form.Lines
+	LinesErrs      form.Errors
+	LinesWarns     []api.Warning
+	LinesProb      *problemView
 }
 
 // problemView is a failed call for people: the sentence, the trace id for
@@ -105,6 +109,7 @@ func (c *Console) loadOrder(ctx context.Context, key store.OrderKey) (*orderPage
 	}
 	p.Category.Type = string(api.CategoryReceipt)
 	p.CategoryV3.Type = string(api.CategoryGeneral)
+	p.Lines, p.LinesErrs = form.NewLines(), form.Errors{}
 	currency := ""
 	cl, err := c.opts.Client(key.MSN)
 	var o *api.Order

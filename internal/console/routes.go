@@ -24,6 +24,7 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.Handle("POST "+order+"/categories/{categoryId}/delete", c.page(c.deleteCategory, merchant))
 	mux.Handle("POST "+order+"/image", c.page(c.uploadImage, merchant))
 	mux.Handle("POST "+order+"/receipt", c.page(c.addReceipt, merchant))
+	mux.Handle("POST "+order+"/receipt/lines", c.page(c.addReceiptLines, merchant))
 	mux.Handle("GET "+Prefix+"/m/{msn}/images/{imageId}", c.page(c.image, merchant))
 
 	// The sandbox's tools, where the API has them (spec/sandbox.md).
