@@ -42,7 +42,7 @@ func runBench(ctx context.Context, args []string, e *env) error {
 	fs.StringVar(&o.Target, "target", "", "measure the server at this URL instead of starting one")
 	fs.IntVar(&o.Seed, "seed", 0, "seed a fresh store with N orders, then measure ready time and GET on it")
 	fs.BoolVar(&o.CommitPerRequest, "commit-per-request", false, "run the server with --commit-per-request")
-	fs.StringVar(&scenarios, "scenarios", "", "comma-separated scenarios to run (default all): ref-get, ref-post, get, receipt, category, image-200k, image-2m, mix, receipt-cpr, get-seeded")
+	fs.StringVar(&scenarios, "scenarios", "", "comma-separated scenarios to run (default all): ref-get, ref-post, get, receipt, category, image-200k, image-2m, mix, receipt-cpr, get-seeded, relay-receipt")
 	fs.StringVar(&dbURL, "database", "", "run the server on this PostgreSQL URL instead of SQLite")
 	journalSize := fs.Int("journal-size", -1, "run the server with --journal-size N (0 turns the sandbox journal off; default serve's own)")
 	fs.StringVar(&logLevel, "log-level", "info", "the server's log level (its log goes to a file in the temporary data folder)")

@@ -57,6 +57,9 @@ type Options struct {
 	// Sandbox shows the sandbox's tools (checklist, fault rules, journal)
 	// and each order's request history; the API must offer /_sandbox/.
 	Sandbox bool
+	// Relay shows each order's deliveries upstream and a page of late and
+	// failed ones; the API must be a relay's (/_relay/deliveries).
+	Relay bool
 	// Loopback is true when the console listens on a loopback address
 	// only; an open console on any other address says so on every page.
 	Loopback bool
@@ -73,6 +76,7 @@ type Console struct {
 	opts     Options
 	users    map[string]auth.ConsoleUser
 	sessions *sessions
+	throttle *throttle
 	pages    *pages
 	handler  http.Handler
 	// dummyHash is checked for an unknown sign-in name.
@@ -100,6 +104,7 @@ func New(opts Options) (*Console, error) {
 		opts:     opts,
 		users:    make(map[string]auth.ConsoleUser),
 		sessions: newSessions(opts.Now, opts.Rand),
+		throttle: newThrottle(opts.Now),
 		pages:    p,
 		log:      opts.Logger,
 		now:      opts.Now,

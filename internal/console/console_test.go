@@ -20,6 +20,8 @@ import (
 	"github.com/ordermgmt/ordermgmt/client"
 	"github.com/ordermgmt/ordermgmt/internal/app"
 	"github.com/ordermgmt/ordermgmt/internal/config"
+	_ "github.com/ordermgmt/ordermgmt/internal/store/postgres" // postgres:// for app.Start
+	"github.com/ordermgmt/ordermgmt/internal/store/postgres/pgtest"
 )
 
 // The tests here drive the console over HTTP, mounted in the real server
@@ -527,9 +529,10 @@ func TestSandboxPage(t *testing.T) {
 	p := b.post(sb+"/faults", url.Values{"csrf": {tok}, "operation": {"getOrder"}, "status": {"abc"}, "orderId": {"f-*"}})
 	mustContain(t, "failed fault form", p.body, `value="abc"`, `value="f-*"`, `<span id="status-errors"><span class="field-error">`)
 
-	// One 502 for GET order: the order page shows it in plain words with
-	// the trace id and the raw answer; the next look works.
-	p = b.post(sb+"/faults", url.Values{"csrf": {tok}, "operation": {"getOrder"}, "status": {"502"}, "orderId": {"f-*"}, "count": {"1"}, "when": {"before"}})
+	// Three 502s for GET order, as many as the console tries: the order
+	// page shows it in plain words with the trace id and the raw answer;
+	// the next look works.
+	p = b.post(sb+"/faults", url.Values{"csrf": {tok}, "operation": {"getOrder"}, "status": {"502"}, "orderId": {"f-*"}, "count": {"3"}, "when": {"before"}})
 	if p.status != 303 {
 		t.Fatalf("add fault: status %d; %s", p.status, p.body)
 	}
@@ -539,7 +542,7 @@ func TestSandboxPage(t *testing.T) {
 	mustContain(t, "order page after the fault", p.body, "This order has no category and no receipt yet", "Request history (sandbox journal)", ">502<")
 
 	p = b.get(sb)
-	mustContain(t, "sandbox page", p.body, "Integration checklist", `class="fault"`, "1 of 1", "getOrder", "HTTP 502")
+	mustContain(t, "sandbox page", p.body, "Integration checklist", `class="fault"`, "3 of 3", "getOrder", "HTTP 502")
 	id := regexp.MustCompile(`data-fault-id="([^"]+)"`).FindStringSubmatch(p.body)
 	if id == nil {
 		t.Fatal("no fault rule listed")
@@ -561,5 +564,96 @@ func TestNoSandboxPageInConfiguredMode(t *testing.T) {
 	}
 	if p := b.get(orderPath(msnA, "x-1")); strings.Contains(p.body, "Request history") {
 		t.Error("the order page shows a sandbox journal in configured mode")
+	}
+}
+
+func TestOpenConsoleSaysSoOffLoopback(t *testing.T) {
+	a := startServer(t, "")
+	b := newBrowser(t, a.URL)
+	if p := b.get("/console/"); strings.Contains(p.body, "open-warning") {
+		t.Error("an open console on loopback, reached on loopback, warns")
+	}
+	for _, path := range []string{"/console/", orderPath(msnA, "w-1"), orderPath(msnA, "w-1") + "/customer", "/console/m/" + msnA + "/sandbox", "/console/nothing"} {
+		req, _ := http.NewRequest("GET", a.URL+path, nil)
+		req.Host = "sandbox.shop.example"
+		if p := b.do(req); !strings.Contains(p.body, `class="open-warning"`) {
+			t.Errorf("GET %s by another name (status %d) does not say the console is open", path, p.status)
+		}
+	}
+	// Signed-in consoles never show it.
+	c := startServer(t, writeConfig(t))
+	req, _ := http.NewRequest("GET", c.URL+"/console/", nil)
+	req.Host = "console.shop.example"
+	if p := newBrowser(t, c.URL).do(req); strings.Contains(p.body, "open-warning") {
+		t.Error("a configured console warns that it is open")
+	}
+}
+
+func TestReceiptLineByLine(t *testing.T) {
+	a := startServer(t, "")
+	b := newBrowser(t, a.URL)
+	path := orderPath(msnA, "order-11")
+	tok := b.csrf(path)
+	bad := url.Values{"csrf": {tok}, "currency": {"SEK"},
+		"l0-name": {"Lamp"}, "l0-id": {"L1"}, "l0-unitPrice": {"12.345"}, "l0-taxRate": {"25"},
+		"l1-name": {"Cable"}, "l1-id": {"C1"}, "l1-unitPrice": {"99"}, "l1-taxRate": {"abc"}}
+	p := b.post(path+"/receipt/lines", bad)
+	if p.status != 400 {
+		t.Errorf("broken lines: status %d, want 400", p.status)
+	}
+	mustContain(t, "failed line form", p.body, `value="12.345"`, `value="abc"`, `value="Cable"`,
+		`<span id="l0-unitPrice-errors"><span class="field-error">`, `<span id="l1-taxRate-errors"><span class="field-error">`)
+	// With the amounts right, the currency is the one problem, beside it.
+	bad.Set("l0-unitPrice", "125.50")
+	bad.Set("l1-taxRate", "25")
+	p = b.post(path+"/receipt/lines", bad)
+	mustContain(t, "currency", p.body, `<span id="currency-errors"><span class="field-error">`)
+
+	good := url.Values{"csrf": {tok}, "currency": {"NOK"}, "receiptNumber": {"R-11"},
+		"l0-name": {"Lamp"}, "l0-id": {"L1"}, "l0-quantity": {"2"}, "l0-unitPrice": {"125,50"}, "l0-taxRate": {"25"}, "l0-kind": {"item"},
+		"l2-name": {"Shipping"}, "l2-id": {"S"}, "l2-unitPrice": {"49"}, "l2-taxRate": {"25"}, "l2-kind": {"shipping"}}
+	if p := b.post(path+"/receipt/lines", good); p.status != 303 {
+		t.Fatalf("good lines: status %d; %s", p.status, p.body)
+	}
+	o, err := sdk(t, a.URL, msnA).GetOrder(context.Background(), api.PaymentTypeECOM, "order-11")
+	if err != nil || o.Receipt == nil {
+		t.Fatalf("GetOrder = %+v, %v", o, err)
+	}
+	tot := o.Receipt.Totals()
+	if tot.Total != 2*12550+4900 || tot.Shipping != 4900 || len(o.Receipt.OrderLines) != 2 || o.Receipt.BottomLine.ReceiptNumber != "R-11" {
+		t.Errorf("stored receipt totals %+v, lines %d", tot, len(o.Receipt.OrderLines))
+	}
+}
+
+// TestOnPostgres runs the console mounted in a server on PostgreSQL: its
+// record of support actions and images come from that store.
+func TestOnPostgres(t *testing.T) {
+	schema := pgtest.New(t)
+	cfg := config.Default()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.DataDir = t.TempDir()
+	cfg.DatabaseURL = schema.URL
+	a, err := app.Start(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Shutdown(context.Background()) })
+	c := sdk(t, a.URL, msnA)
+	addTestReceipt(t, c, "pg-1")
+	img := testPNG(t, 180, 180)
+	res, err := c.AddImage(context.Background(), "", img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, a.URL)
+	path := orderPath(msnA, "pg-1")
+	p := b.post(path+"/category", url.Values{"csrf": {b.csrf(path)}, "category": {"RECEIPT"}, "orderDetailsUrl": {"https://shop.example/pg"}, "imageId": {res.ID}})
+	if p.status != 303 {
+		t.Fatalf("set category: status %d", p.status)
+	}
+	p = b.get(path)
+	mustContain(t, "order page on PostgreSQL", p.body, "Wool socks", "Show receipt", "set category: RECEIPT https://shop.example/pg")
+	if ip := b.get("/console/m/" + msnA + "/images/" + res.ID); ip.status != 200 || ip.body != string(img) {
+		t.Errorf("image from PostgreSQL: status %d, %d bytes", ip.status, len(ip.body))
 	}
 }

@@ -33,6 +33,12 @@ type orderPage struct {
 	SandboxURL  string
 	History     []api.JournalEntry
 	HistoryProb *problemView
+	// Relay is set in front of a relay: Deliveries are the order's writes
+	// on their way upstream.
+	Relay          bool
+	DeliveriesURL  string
+	Deliveries     []api.Delivery
+	DeliveriesProb *problemView
 	// HasRecord is false when the console keeps no record of actions.
 	HasRecord  bool
 	Actions    []store.SupportAction
@@ -59,6 +65,10 @@ type orderPage struct {
 	ReceiptWarns   []api.Warning
 	ReceiptProb    *problemView
 	ImageInfo      string
+	Lines          form.Lines
+	LinesErrs      form.Errors
+	LinesWarns     []api.Warning
+	LinesProb      *problemView
 }
 
 // problemView is a failed call for people: the sentence, the trace id for
@@ -105,6 +115,7 @@ func (c *Console) loadOrder(ctx context.Context, key store.OrderKey) (*orderPage
 	}
 	p.Category.Type = string(api.CategoryReceipt)
 	p.CategoryV3.Type = string(api.CategoryGeneral)
+	p.Lines, p.LinesErrs = form.NewLines(), form.Errors{}
 	currency := ""
 	cl, err := c.opts.Client(key.MSN)
 	var o *api.Order
@@ -141,6 +152,9 @@ func (c *Console) loadOrder(ctx context.Context, key store.OrderKey) (*orderPage
 	if cl != nil && c.opts.Sandbox {
 		p.History, p.HistoryProb, p.Sandbox = c.orderHistory(ctx, cl, key.OrderID)
 		p.SandboxURL = sandboxURL(key.MSN)
+	}
+	if cl != nil && c.opts.Relay {
+		c.orderDeliveries(ctx, cl, key, p)
 	}
 	p.AppName = c.appName(key.MSN, currency)
 	if c.opts.Actions != nil {
@@ -215,6 +229,7 @@ var doneMessages = map[string]string{
 	"receipt":  "The receipt is added.",
 	"added":    "The category is added.",
 	"deleted":  "The category is deleted.",
+	"retried":  "The delivery is back in the queue.",
 }
 
 // record keeps a support action: its outcome is "done", the sentence of
