@@ -110,9 +110,6 @@ const (
 	// CodeInvalidPath: a path that is not clean or has malformed
 	// percent-encoding (an invalid parameter named "path").
 	CodeInvalidPath = "invalid_path"
-	// CodeInvalidHeader: a recorded header value that is not printable
-	// UTF-8 (an invalid parameter named after the header).
-	CodeInvalidHeader = "invalid_header"
 )
 
 // Problem is an RFC 9457 problem details body, extended with a stable code

@@ -33,7 +33,6 @@ const maxRows = 32
 // row describes one member of a JSON object whose Go value is a T.
 type row[T any] struct {
 	key      string
-	quoted   string // `"key":`, for encoding
 	required bool
 	help     string // what the value is; problems quote it so the fix is in the message
 	// read stores the value of node n in v. It returns false for a value
@@ -45,9 +44,11 @@ type row[T any] struct {
 	// checks it (when validating). n is 0 when the member is absent or
 	// there is no JSON.
 	check func(c *checker, n int, v *T)
-	// omit reports whether encoding leaves the member out (omitempty);
-	// nil for a member always written.
-	omit   func(v *T) bool
+	// omitEmpty says that encoding leaves the member out when its value
+	// is empty (omitempty); encode acts on it.
+	omitEmpty bool
+	// encode appends the member, `,"key":value`, or nothing when it is
+	// omitted.
 	encode func(b []byte, v *T) ([]byte, error)
 }
 
@@ -77,7 +78,6 @@ func newTable[T any](rows ...row[T]) *table[T] {
 	t := &table[T]{rows: rows, keys: make([]string, len(rows))}
 	for i := range rows {
 		t.keys[i] = rows[i].key
-		t.rows[i].quoted = strconv.Quote(rows[i].key) + ":"
 	}
 	return t
 }
@@ -162,25 +162,22 @@ func (tb *table[T]) validate(c *checker, v *T) {
 // appendJSON appends v's canonical JSON: what json.Marshal writes, field
 // order, omitempty and string escaping included.
 func (tb *table[T]) appendJSON(b []byte, v *T) ([]byte, error) {
-	b = append(b, '{')
-	first := true
+	start := len(b)
 	for i := range tb.rows {
-		r := &tb.rows[i]
-		if r.omit != nil && r.omit(v) {
-			continue
-		}
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = append(b, r.quoted...)
 		var err error
-		if b, err = r.encode(b, v); err != nil {
+		if b, err = tb.rows[i].encode(b, v); err != nil {
 			return nil, err
 		}
 	}
+	if len(b) == start {
+		return append(b, "{}"...), nil
+	}
+	b[start] = '{' // over the first member's comma
 	return append(b, '}'), nil
 }
+
+// member is the start of a member in the encoding: `,"key":`.
+func member(key string) string { return "," + strconv.Quote(key) + ":" }
 
 // isBad reports whether the first pass marked the row of key in the
 // current object.
@@ -221,6 +218,7 @@ func text[T any, S ~string](key string, required bool, help string, get func(*T)
 
 // textRow is text, with lineBreaks allowing CR and LF in the value.
 func textRow[T any, S ~string](key string, required bool, help string, lineBreaks bool, get func(*T) *S, rules []textRule) row[T] {
+	m := member(key)
 	return row[T]{
 		key: key, required: required, help: help,
 		read: func(c *checker, n int, v *T, report bool) bool {
@@ -245,8 +243,14 @@ func textRow[T any, S ~string](key string, required bool, help string, lineBreak
 				rule(c, key, s)
 			}
 		},
-		omit:   omitIf(!required, func(v *T) bool { return *get(v) == "" }),
-		encode: func(b []byte, v *T) ([]byte, error) { return appendJSONString(b, string(*get(v))), nil },
+		omitEmpty: !required,
+		encode: func(b []byte, v *T) ([]byte, error) {
+			s := string(*get(v))
+			if s == "" && !required {
+				return b, nil
+			}
+			return appendJSONString(append(b, m...), s), nil
+		},
 	}
 }
 
@@ -254,6 +258,7 @@ func textRow[T any, S ~string](key string, required bool, help string, lineBreak
 // not empty, such as a category's imageId; help says what to give instead
 // of an empty string.
 func optText[T any](key, help string, get func(*T) **string, rules ...textRule) row[T] {
+	m := member(key)
 	return row[T]{
 		key: key, help: help,
 		read: func(c *checker, n int, v *T, report bool) bool {
@@ -279,13 +284,19 @@ func optText[T any](key, help string, get func(*T) **string, rules ...textRule) 
 				rule(c, key, *p)
 			}
 		},
-		omit:   func(v *T) bool { return *get(v) == nil },
-		encode: func(b []byte, v *T) ([]byte, error) { return appendJSONString(b, **get(v)), nil },
+		omitEmpty: true,
+		encode: func(b []byte, v *T) ([]byte, error) {
+			if p := *get(v); p != nil {
+				return appendJSONString(append(b, m...), *p), nil
+			}
+			return b, nil
+		},
 	}
 }
 
 // integer is a required integer member.
 func integer[T any](key, help string, get func(*T) *int64, rules ...intRule) row[T] {
+	m := member(key)
 	return row[T]{
 		key: key, required: true, help: help,
 		read: func(c *checker, n int, v *T, report bool) bool {
@@ -300,12 +311,13 @@ func integer[T any](key, help string, get func(*T) *int64, rules ...intRule) row
 				rule(c, key, *get(v))
 			}
 		},
-		encode: func(b []byte, v *T) ([]byte, error) { return strconv.AppendInt(b, *get(v), 10), nil },
+		encode: func(b []byte, v *T) ([]byte, error) { return strconv.AppendInt(append(b, m...), *get(v), 10), nil },
 	}
 }
 
 // optInteger is an optional integer member, nil when absent.
 func optInteger[T any](key, help string, get func(*T) **int64, rules ...intRule) row[T] {
+	m := member(key)
 	return row[T]{
 		key: key, help: help,
 		read: func(c *checker, n int, v *T, report bool) bool {
@@ -322,13 +334,19 @@ func optInteger[T any](key, help string, get func(*T) **int64, rules ...intRule)
 				}
 			}
 		},
-		omit:   func(v *T) bool { return *get(v) == nil },
-		encode: func(b []byte, v *T) ([]byte, error) { return strconv.AppendInt(b, **get(v), 10), nil },
+		omitEmpty: true,
+		encode: func(b []byte, v *T) ([]byte, error) {
+			if p := *get(v); p != nil {
+				return strconv.AppendInt(append(b, m...), *p, 10), nil
+			}
+			return b, nil
+		},
 	}
 }
 
 // flag is an optional boolean member, false when absent.
 func flag[T any](key string, get func(*T) *bool) row[T] {
+	m := member(key)
 	return row[T]{
 		key: key, help: "true or false",
 		read: func(c *checker, n int, v *T, report bool) bool {
@@ -345,14 +363,20 @@ func flag[T any](key string, get func(*T) *bool) row[T] {
 			}
 			return true
 		},
-		check:  func(*checker, int, *T) {},
-		omit:   func(v *T) bool { return !*get(v) },
-		encode: func(b []byte, v *T) ([]byte, error) { return strconv.AppendBool(b, *get(v)), nil },
+		check:     func(*checker, int, *T) {},
+		omitEmpty: true,
+		encode: func(b []byte, v *T) ([]byte, error) {
+			if *get(v) {
+				return append(append(b, m...), "true"...), nil
+			}
+			return b, nil
+		},
 	}
 }
 
 // object is a required nested object held by value, such as bottomLine.
 func object[T, S any](key, help string, get func(*T) *S, sub *table[S]) row[T] {
+	m := member(key)
 	return row[T]{
 		key: key, required: true, help: help,
 		read: func(c *checker, n int, v *T, report bool) bool {
@@ -367,13 +391,14 @@ func object[T, S any](key, help string, get func(*T) *S, sub *table[S]) row[T] {
 			}
 			c.pop()
 		},
-		encode: func(b []byte, v *T) ([]byte, error) { return sub.appendJSON(b, get(v)) },
+		encode: func(b []byte, v *T) ([]byte, error) { return sub.appendJSON(append(b, m...), get(v)) },
 	}
 }
 
 // optObject is an optional nested object held by pointer, nil when
 // absent, such as unitInfo.
 func optObject[T, S any](key, help string, get func(*T) **S, sub *table[S]) row[T] {
+	m := member(key)
 	return row[T]{
 		key: key, help: help,
 		read: func(c *checker, n int, v *T, report bool) bool {
@@ -396,14 +421,20 @@ func optObject[T, S any](key, help string, get func(*T) **S, sub *table[S]) row[
 			}
 			c.pop()
 		},
-		omit:   func(v *T) bool { return *get(v) == nil },
-		encode: func(b []byte, v *T) ([]byte, error) { return sub.appendJSON(b, *get(v)) },
+		omitEmpty: true,
+		encode: func(b []byte, v *T) ([]byte, error) {
+			if p := *get(v); p != nil {
+				return sub.appendJSON(append(b, m...), p)
+			}
+			return b, nil
+		},
 	}
 }
 
 // list is a required array of objects, such as orderLines: at least one,
 // each described by elem; elemHelp says what an element must be.
 func list[T, E any](key, help string, get func(*T) *[]E, elem *table[E], elemHelp, emptyReason string) row[T] {
+	m := member(key)
 	return row[T]{
 		key: key, required: true, help: help,
 		read: func(c *checker, n int, v *T, report bool) bool {
@@ -452,6 +483,7 @@ func list[T, E any](key, help string, get func(*T) *[]E, elem *table[E], elemHel
 		},
 		encode: func(b []byte, v *T) ([]byte, error) {
 			s := *get(v)
+			b = append(b, m...)
 			if s == nil {
 				return append(b, "null"...), nil
 			}
@@ -475,6 +507,7 @@ func list[T, E any](key, help string, get func(*T) *[]E, elem *table[E], elemHel
 // escaped as json.Marshal writes it, so that it comes back unchanged; its
 // strings follow the text rules of contract §8 like any other.
 func rawObject[T any](key string, get func(*T) *json.RawMessage) row[T] {
+	m := member(key)
 	const help = "an object"
 	return row[T]{
 		key: key, help: help,
@@ -510,26 +543,20 @@ func rawObject[T any](key string, get func(*T) *json.RawMessage) row[T] {
 				t.Release()
 			}
 		},
-		omit: func(v *T) bool { return len(*get(v)) == 0 },
+		omitEmpty: true,
 		encode: func(b []byte, v *T) ([]byte, error) {
+			if len(*get(v)) == 0 {
+				return b, nil
+			}
 			// Free-form JSON, rare: json.Marshal compacts and escapes it
 			// as it would inside the body.
 			raw, err := json.Marshal(*get(v))
 			if err != nil {
 				return nil, err
 			}
-			return append(b, raw...), nil
+			return append(append(b, m...), raw...), nil
 		},
 	}
-}
-
-// omitIf returns omit when optional is set, else nil: a required member is
-// always written.
-func omitIf[T any](optional bool, omit func(v *T) bool) func(v *T) bool {
-	if optional {
-		return omit
-	}
-	return nil
 }
 
 // seg is one step of a JSON path: a key, perhaps with an array index.

@@ -26,7 +26,7 @@ func checkTable[T any](t *testing.T, tb *table[T]) {
 		t.Fatalf("table of %s has rows %q, the struct has fields %q", typ, tb.keys, keys)
 	}
 	for i, r := range tb.rows {
-		if got := r.omit != nil; got != omitempty[i] {
+		if got := r.omitEmpty; got != omitempty[i] {
 			t.Errorf("%s.%s: row omits when empty = %v, struct tag omitempty = %v", typ, r.key, got, omitempty[i])
 		}
 		if r.required && omitempty[i] {

@@ -55,8 +55,12 @@ func runConsole(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	cc.System = client.System{Name: consoleSystemName, Version: buildinfo.Version()}
-	opts := console.Options{Open: *cfgFile == "", Where: cc.BaseURL, Loopback: console.LoopbackAddr(*addr)}
+	cc.System = client.System{Name: consoleSystemName, Version: buildinfo.Version(),
+		PluginName: consoleSystemName, PluginVersion: buildinfo.Version()}
+	// The sandbox's tools exist on ordermgmt servers, never on Vipps
+	// MobilePay's own.
+	real := cc.BaseURL == client.ProductionURL || cc.BaseURL == client.TestURL
+	opts := console.Options{Open: *cfgFile == "", Where: cc.BaseURL, Loopback: console.LoopbackAddr(*addr), Sandbox: !real}
 	if *cfgFile != "" {
 		cfg, err := auth.LoadConsoleConfig(*cfgFile)
 		if err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -12,6 +14,7 @@ import (
 	"github.com/ordermgmt/ordermgmt/api"
 	"github.com/ordermgmt/ordermgmt/client"
 	"github.com/ordermgmt/ordermgmt/client/clienttest"
+	"github.com/ordermgmt/ordermgmt/internal/auth"
 )
 
 // TestConsoleCommand runs `ordermgmt console --base-url` against our
@@ -31,26 +34,8 @@ func TestConsoleCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	stdout, stderr := &lockedBuffer{}, &lockedBuffer{}
-	environ := map[string]string{envClientSecret: testSecret}
-	e := &env{stdin: strings.NewReader(""), stdout: stdout, stderr: stderr, getenv: func(k string) string { return environ[k] }}
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"console", "--base-url", srv.URL, "--addr", "127.0.0.1:0", "--data", t.TempDir(),
-			"--client-id", "support", "--subscription-key", testSubKey}, e)
-	}()
-	urlRE := regexp.MustCompile(`listening on (http://\S+)/console/`)
-	var base string
-	for deadline := time.Now().Add(10 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if m := urlRE.FindStringSubmatch(stdout.String()); m != nil {
-			base = m[1]
-		}
-	}
-	if base == "" {
-		t.Fatalf("no URL in banner; stdout %q stderr %q", stdout.String(), stderr.String())
-	}
+	base, stdout, stderr, stop := startConsole(t, "--base-url", srv.URL, "--addr", "127.0.0.1:0", "--data", t.TempDir(),
+		"--client-id", "support", "--subscription-key", testSubKey)
 	res, err := http.Get(base + "/console/m/123456/orders/ECOM/c-1")
 	if err != nil {
 		t.Fatal(err)
@@ -65,14 +50,77 @@ func TestConsoleCommand(t *testing.T) {
 	if strings.Contains(string(b)+stdout.String()+stderr.String(), testSecret) {
 		t.Error("the client secret is in a page or the output")
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("console after cancel = %v", err)
+	stop()
+}
+
+// startConsole runs `ordermgmt console` with args until the test ends or
+// stop is called, and returns its URL.
+func startConsole(t *testing.T, args ...string) (base string, stdout, stderr *lockedBuffer, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout, stderr = &lockedBuffer{}, &lockedBuffer{}
+	environ := map[string]string{envClientSecret: testSecret}
+	e := &env{stdin: strings.NewReader(""), stdout: stdout, stderr: stderr, getenv: func(k string) string { return environ[k] }}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, append([]string{"console"}, args...), e) }()
+	urlRE := regexp.MustCompile(`listening on (http://\S+)/console/`)
+	for deadline := time.Now().Add(10 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if m := urlRE.FindStringSubmatch(stdout.String()); m != nil {
+			base = m[1]
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("console did not stop")
+	}
+	if base == "" {
+		cancel()
+		t.Fatalf("no URL in banner; stdout %q stderr %q", stdout.String(), stderr.String())
+	}
+	stopped := false
+	stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("console after cancel = %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("console did not stop")
+		}
+	}
+	t.Cleanup(stop)
+	return base, stdout, stderr, stop
+}
+
+// TestConsoleCommandConfigured: with --config, people sign in.
+func TestConsoleCommandConfigured(t *testing.T) {
+	srv := clienttest.NewServer(t)
+	h, err := auth.HashSecret("kari-password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(t.TempDir(), "console.json")
+	os.WriteFile(cfg, []byte(`{"console": {"users": [{"name": "kari", "passwordHash": "`+h+`", "msns": ["123456"]}]}}`), 0o600)
+	base, _, _, _ := startConsole(t, "--base-url", srv.URL, "--addr", "127.0.0.1:0", "--data", t.TempDir(),
+		"--client-id", "support", "--subscription-key", testSubKey, "--config", cfg)
+	nc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := nc.Get(base + "/console/m/123456/orders/ECOM/c-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Errorf("order page signed out: status %d, want 303 to the sign-in", res.StatusCode)
+	}
+	res, err = nc.Get(base + "/console/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(b), `name="password"`) {
+		t.Error("the start page of a configured console is not the sign-in form")
 	}
 }
 

@@ -161,7 +161,7 @@ func StartWith(ctx context.Context, cfg config.Config, log *slog.Logger, ext Ext
 	})
 
 	// The support console shares the port: /console/ is its, the rest the API's.
-	con, err := newConsole(srv, issuer, st, fc, cfg.Addr, a.consoleKey, log)
+	con, err := newConsole(srv, issuer, st, fc, cfg.Addr, a.consoleKey, sb != nil, log)
 	if err != nil {
 		a.closeSandbox()
 		st.Close()

@@ -39,17 +39,26 @@ func LoadConfig(path string) (*FileConfig, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read credentials file: %w", err)
 	}
+	cfg, err := ParseConfig(b)
+	if err != nil {
+		return nil, fmt.Errorf("credentials file %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// ParseConfig decodes and validates the bytes of a credentials file.
+func ParseConfig(b []byte) (*FileConfig, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	var cfg FileConfig
 	if err := dec.Decode(&cfg); err != nil {
-		return nil, fmt.Errorf("credentials file %s: %w", path, atPosition(b, err))
+		return nil, atPosition(b, err)
 	}
 	if dec.More() {
-		return nil, fmt.Errorf("credentials file %s: data after the JSON object", path)
+		return nil, errors.New("data after the JSON object")
 	}
 	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("credentials file %s: %w", path, err)
+		return nil, err
 	}
 	return &cfg, nil
 }

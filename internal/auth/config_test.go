@@ -3,6 +3,7 @@ package auth
 import (
 	"encoding/json"
 	"errors"
+	"golang.org/x/crypto/bcrypt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -89,6 +90,42 @@ func TestLoadConfigErrors(t *testing.T) {
 	t.Run("missing file", func(t *testing.T) {
 		if _, err := LoadConfig(filepath.Join(t.TempDir(), "none.json")); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("LoadConfig(missing) error = %v, want fs.ErrNotExist", err)
+		}
+	})
+}
+
+// FuzzParseConfig: any bytes decode to a valid configuration or an error,
+// and a configuration that parses builds an authenticator whose checks
+// hold for its own units.
+func FuzzParseConfig(f *testing.F) {
+	hash := "$2a$04$e0MYzXyjpJS7Pd0RVvHwHeFUpfO/9nlSaZxHvP3E8tMFqz6Xw7nG."
+	f.Add([]byte(`{"salesUnits":[{"name":"Shop","clientId":"c","secretHash":"` + hash + `","subscriptionKey":"k","msns":["123456"]}]}`))
+	f.Add([]byte(`{"salesUnits":[]}`))
+	f.Add([]byte(`{"salesUnits":[{"clientId":"c"}],"x":1}`))
+	f.Add([]byte(`{} {}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		cfg, err := ParseConfig(b)
+		if err != nil {
+			return
+		}
+		if cfg.Validate() != nil {
+			t.Fatalf("ParseConfig(%q) returned a configuration that does not validate", b)
+		}
+		for _, su := range cfg.SalesUnits {
+			// Configured hashes at the units' cost; a mutated cost of 20
+			// would take minutes.
+			if c, _ := bcrypt.Cost([]byte(su.SecretHash)); c > 6 {
+				return
+			}
+		}
+		tc := Configured(cfg).(TokenChecker)
+		for _, su := range cfg.SalesUnits {
+			c := &Claims{ClientID: su.ClientID, SubscriptionKey: hashKey(su.SubscriptionKey)}
+			if err := tc.CheckToken(c, su.MSNs[0]); err != nil && su.ClientID != "" {
+				// A later unit may share the client id only when
+				// Validate refused it; the map keeps the last.
+				t.Fatalf("CheckToken of unit %q's own token: %v", su.ClientID, err)
+			}
 		}
 	})
 }

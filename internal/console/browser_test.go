@@ -194,13 +194,24 @@ func (tb *tab) submit(form, waitFor string) {
 }
 
 // shot writes a screenshot for the README with -update.
-func (tb *tab) shot(name string, width, height int64) {
+func (tb *tab) shot(name string, width, height int64) { tb.shotOf(name, "", width, height) }
+
+// shotOf writes a screenshot of one element (the viewport for "").
+func (tb *tab) shotOf(name, el string, width, height int64) {
 	tb.t.Helper()
 	if !*update {
 		return
 	}
+	// The top of the page at the viewport's size (PNG), not the whole
+	// page: what a reader needs, in a file of tens of kilobytes.
 	tb.do("viewport", chromedp.EmulateViewport(width, height))
-	b, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(100))
+	var b []byte
+	var err error
+	if el == "" {
+		b, err = chromedp.Run(tb.ctx, chromedp.CaptureScreenshot())
+	} else {
+		b, err = chromedp.Run(tb.ctx, chromedp.Screenshot(chromedp.CSS(el)))
+	}
 	if err != nil {
 		tb.t.Fatalf("screenshot %s: %v", name, err)
 	}
@@ -346,7 +357,7 @@ func TestBrowserMounted(t *testing.T) {
 	}
 	wantIn(t, "shown after delete", kari.text(".card.category"), "Shown in the app", api.CategoryTicket.Label())
 	wantIn(t, "record", kari.text("table.record"), "kari", "set category", "upload image", "add category", "delete category", "done")
-	kari.shot("order", 1280, 900)
+	kari.shot("order", 1280, 1000)
 
 	// The customer view: the same total and the app's label.
 	kari.open(a.URL + orderPath(msnA, "b-1") + "/customer")
@@ -354,7 +365,7 @@ func TestBrowserMounted(t *testing.T) {
 		t.Errorf("customer view total = %q, want %q", got, want)
 	}
 	wantIn(t, "customer view", kari.text(".phone"), "Vipps", api.CategoryTicket.Label(), "Wool socks")
-	kari.shot("customer", 430, 900)
+	kari.shot("customer", 430, 932)
 
 	// A broken receipt: every message beside its field, the text kept.
 	broken := `{"orderLines": [{"name": "", "id": "X", "totalAmount": 1000, "totalAmountExcludingTax": 800, "totalTaxAmount": 100, "taxRate": 2500},
@@ -372,7 +383,7 @@ func TestBrowserMounted(t *testing.T) {
 	if got := kari.value("#receipt"); got != broken {
 		t.Errorf("the receipt text after the failure = %q, want what was typed", got)
 	}
-	kari.shot("receipt-errors", 1280, 900)
+	kari.shotOf("receipt-errors", "#receipt-form", 1280, 900)
 
 	// Merchant text that looks like markup is text.
 	kari.open(a.URL + orderPath(msnA, "b-xss"))
@@ -508,5 +519,36 @@ func TestBrowserHostileAPI(t *testing.T) {
 	tb.open(base + orderPath(msnA, "evil-1") + "/customer")
 	tb.do("wait", chromedp.WaitVisible(chromedp.CSS(".phone")))
 	time.Sleep(200 * time.Millisecond)
+	tb.clean()
+}
+
+// TestBrowserSandbox: a fault rule added in the console's sandbox page
+// makes the order page fail in plain words, with the trace id and the raw
+// answer one click away; the journal shows the request.
+func TestBrowserSandbox(t *testing.T) {
+	browser := newChromium(t)
+	a := startServer(t, "")
+	addTestReceipt(t, sdk(t, a.URL, msnA), "sb-1")
+	tb := newTab(t, browser)
+	tb.open(a.URL + "/console/m/" + msnA + "/sandbox")
+	tb.do("fill fault", chromedp.SetValue(chromedp.CSS("#operation"), "getOrder"),
+		chromedp.SetValue(chromedp.CSS("#f-orderId"), "sb-*"), chromedp.SetValue(chromedp.CSS("#status"), "503"),
+		chromedp.SetValue(chromedp.CSS("#count"), "1"))
+	tb.do("add", chromedp.Click(chromedp.CSS(`#fault-form button[type="submit"]`)))
+	tb.waitText("The fault rule is added.")
+	tb.open(a.URL + orderPath(msnA, "sb-1"))
+	wantIn(t, "faulted order page", tb.text(".problem"), "unavailable right now (HTTP 503)", "Trace id for escalation")
+	raw := tb.text(".problem details")
+	tb.do("open details", chromedp.Click(chromedp.CSS(".problem details summary")))
+	if open := tb.text(".problem details"); !strings.Contains(open, `"statusCode": 503`) || strings.Contains(raw, `"statusCode"`) {
+		t.Errorf("the raw answer is not one click away: closed %q, open %q", raw, open)
+	}
+	tb.shot("order-failed", 1280, 700)
+	tb.open(a.URL + orderPath(msnA, "sb-1"))
+	wantIn(t, "order page after the fault", tb.text("table.lines"), "Wool socks")
+	wantIn(t, "request history", tb.text("table.journal"), "getOrder", "503", "200")
+	tb.open(a.URL + "/console/m/" + msnA + "/sandbox")
+	wantIn(t, "sandbox page", tb.body(), "Integration checklist", "1 of 1")
+	tb.shot("sandbox", 1280, 900)
 	tb.clean()
 }

@@ -54,6 +54,9 @@ type Options struct {
 	Images ImageReader
 	// Actions keeps the record of support actions.
 	Actions store.SupportLog
+	// Sandbox shows the sandbox's tools (checklist, fault rules, journal)
+	// and each order's request history; the API must offer /_sandbox/.
+	Sandbox bool
 	// Loopback is true when the console listens on a loopback address
 	// only; an open console on any other address says so on every page.
 	Loopback bool

@@ -516,3 +516,108 @@ func TestCategoriesV3(t *testing.T) {
 	rec := p.body[strings.Index(p.body, `id="h-record"`):]
 	mustContain(t, "record", rec, "add category: TICKET https://shop.example/t/9", "delete category: BOOKING https://shop.example/b/9", "Not sent: url:")
 }
+
+func TestSandboxPage(t *testing.T) {
+	a := startServer(t, "")
+	b := newBrowser(t, a.URL)
+	sb := "/console/m/" + msnA + "/sandbox"
+	tok := b.csrf(sb)
+
+	// A broken rule: the message beside the field, what was typed kept.
+	p := b.post(sb+"/faults", url.Values{"csrf": {tok}, "operation": {"getOrder"}, "status": {"abc"}, "orderId": {"f-*"}})
+	mustContain(t, "failed fault form", p.body, `value="abc"`, `value="f-*"`, `<span id="status-errors"><span class="field-error">`)
+
+	// One 502 for GET order: the order page shows it in plain words with
+	// the trace id and the raw answer; the next look works.
+	p = b.post(sb+"/faults", url.Values{"csrf": {tok}, "operation": {"getOrder"}, "status": {"502"}, "orderId": {"f-*"}, "count": {"1"}, "when": {"before"}})
+	if p.status != 303 {
+		t.Fatalf("add fault: status %d; %s", p.status, p.body)
+	}
+	p = b.get(orderPath(msnA, "f-1"))
+	mustContain(t, "faulted order page", p.body, "unavailable right now (HTTP 502)", "Trace id for escalation", "answer (HTTP 502)</summary>")
+	p = b.get(orderPath(msnA, "f-1"))
+	mustContain(t, "order page after the fault", p.body, "This order has no category and no receipt yet", "Request history (sandbox journal)", ">502<")
+
+	p = b.get(sb)
+	mustContain(t, "sandbox page", p.body, "Integration checklist", `class="fault"`, "1 of 1", "getOrder", "HTTP 502")
+	id := regexp.MustCompile(`data-fault-id="([^"]+)"`).FindStringSubmatch(p.body)
+	if id == nil {
+		t.Fatal("no fault rule listed")
+	}
+	if p := b.post(sb+"/faults/"+id[1]+"/delete", url.Values{"csrf": {tok}}); p.status != 303 {
+		t.Errorf("delete fault: status %d", p.status)
+	}
+	if p := b.get(sb); strings.Contains(p.body, `class="fault"`) {
+		t.Error("the deleted fault rule is still listed")
+	}
+}
+
+func TestNoSandboxPageInConfiguredMode(t *testing.T) {
+	a := startServer(t, writeConfig(t))
+	b := newBrowser(t, a.URL)
+	b.signIn("kari", "kari-password")
+	if p := b.get("/console/m/" + msnA + "/sandbox"); p.status != 404 {
+		t.Errorf("sandbox page in configured mode: status %d, want 404", p.status)
+	}
+	if p := b.get(orderPath(msnA, "x-1")); strings.Contains(p.body, "Request history") {
+		t.Error("the order page shows a sandbox journal in configured mode")
+	}
+}
+
+func TestOpenConsoleSaysSoOffLoopback(t *testing.T) {
+	a := startServer(t, "")
+	b := newBrowser(t, a.URL)
+	if p := b.get("/console/"); strings.Contains(p.body, "open-warning") {
+		t.Error("an open console on loopback, reached on loopback, warns")
+	}
+	for _, path := range []string{"/console/", orderPath(msnA, "w-1"), orderPath(msnA, "w-1") + "/customer", "/console/m/" + msnA + "/sandbox", "/console/nothing"} {
+		req, _ := http.NewRequest("GET", a.URL+path, nil)
+		req.Host = "sandbox.shop.example"
+		if p := b.do(req); !strings.Contains(p.body, `class="open-warning"`) {
+			t.Errorf("GET %s by another name (status %d) does not say the console is open", path, p.status)
+		}
+	}
+	// Signed-in consoles never show it.
+	c := startServer(t, writeConfig(t))
+	req, _ := http.NewRequest("GET", c.URL+"/console/", nil)
+	req.Host = "console.shop.example"
+	if p := newBrowser(t, c.URL).do(req); strings.Contains(p.body, "open-warning") {
+		t.Error("a configured console warns that it is open")
+	}
+}
+
+func TestReceiptLineByLine(t *testing.T) {
+	a := startServer(t, "")
+	b := newBrowser(t, a.URL)
+	path := orderPath(msnA, "order-11")
+	tok := b.csrf(path)
+	bad := url.Values{"csrf": {tok}, "currency": {"SEK"},
+		"l0-name": {"Lamp"}, "l0-id": {"L1"}, "l0-unitPrice": {"12.345"}, "l0-taxRate": {"25"},
+		"l1-name": {"Cable"}, "l1-id": {"C1"}, "l1-unitPrice": {"99"}, "l1-taxRate": {"abc"}}
+	p := b.post(path+"/receipt/lines", bad)
+	if p.status != 400 {
+		t.Errorf("broken lines: status %d, want 400", p.status)
+	}
+	mustContain(t, "failed line form", p.body, `value="12.345"`, `value="abc"`, `value="Cable"`,
+		`<span id="l0-unitPrice-errors"><span class="field-error">`, `<span id="l1-taxRate-errors"><span class="field-error">`)
+	// With the amounts right, the currency is the one problem, beside it.
+	bad.Set("l0-unitPrice", "125.50")
+	bad.Set("l1-taxRate", "25")
+	p = b.post(path+"/receipt/lines", bad)
+	mustContain(t, "currency", p.body, `<span id="currency-errors"><span class="field-error">`)
+
+	good := url.Values{"csrf": {tok}, "currency": {"NOK"}, "receiptNumber": {"R-11"},
+		"l0-name": {"Lamp"}, "l0-id": {"L1"}, "l0-quantity": {"2"}, "l0-unitPrice": {"125,50"}, "l0-taxRate": {"25"}, "l0-kind": {"item"},
+		"l2-name": {"Shipping"}, "l2-id": {"S"}, "l2-unitPrice": {"49"}, "l2-taxRate": {"25"}, "l2-kind": {"shipping"}}
+	if p := b.post(path+"/receipt/lines", good); p.status != 303 {
+		t.Fatalf("good lines: status %d; %s", p.status, p.body)
+	}
+	o, err := sdk(t, a.URL, msnA).GetOrder(context.Background(), api.PaymentTypeECOM, "order-11")
+	if err != nil || o.Receipt == nil {
+		t.Fatalf("GetOrder = %+v, %v", o, err)
+	}
+	tot := o.Receipt.Totals()
+	if tot.Total != 2*12550+4900 || tot.Shipping != 4900 || len(o.Receipt.OrderLines) != 2 || o.Receipt.BottomLine.ReceiptNumber != "R-11" {
+		t.Errorf("stored receipt totals %+v, lines %d", tot, len(o.Receipt.OrderLines))
+	}
+}

@@ -28,6 +28,11 @@ type orderPage struct {
 	Receipt    *receiptView
 	Warnings   []api.Warning
 	RawJSON    string
+	// Sandbox is set inside a sandbox: History is the order's journal.
+	Sandbox     bool
+	SandboxURL  string
+	History     []api.JournalEntry
+	HistoryProb *problemView
 	// HasRecord is false when the console keeps no record of actions.
 	HasRecord  bool
 	Actions    []store.SupportAction
@@ -54,6 +59,10 @@ type orderPage struct {
 	ReceiptWarns   []api.Warning
 	ReceiptProb    *problemView
 	ImageInfo      string
+	Lines          form.Lines
+	LinesErrs      form.Errors
+	LinesWarns     []api.Warning
+	LinesProb      *problemView
 }
 
 // problemView is a failed call for people: the sentence, the trace id for
@@ -100,6 +109,7 @@ func (c *Console) loadOrder(ctx context.Context, key store.OrderKey) (*orderPage
 	}
 	p.Category.Type = string(api.CategoryReceipt)
 	p.CategoryV3.Type = string(api.CategoryGeneral)
+	p.Lines, p.LinesErrs = form.NewLines(), form.Errors{}
 	currency := ""
 	cl, err := c.opts.Client(key.MSN)
 	var o *api.Order
@@ -132,6 +142,10 @@ func (c *Console) loadOrder(ctx context.Context, key store.OrderKey) (*orderPage
 	}
 	if cl != nil && p.Problem == nil {
 		c.listCategories(ctx, cl, key, p)
+	}
+	if cl != nil && c.opts.Sandbox {
+		p.History, p.HistoryProb, p.Sandbox = c.orderHistory(ctx, cl, key.OrderID)
+		p.SandboxURL = sandboxURL(key.MSN)
 	}
 	p.AppName = c.appName(key.MSN, currency)
 	if c.opts.Actions != nil {

@@ -73,3 +73,39 @@ func statusOf(err error) int {
 	}
 	return http.StatusBadGateway
 }
+
+// addReceiptLines answers POST .../receipt/lines: the receipt typed line
+// by line, its amounts worked out by the SDK's ReceiptBuilder.
+func (c *Console) addReceiptLines(w http.ResponseWriter, r *http.Request, s *session) error {
+	key, err := orderKey(r)
+	if err != nil {
+		return err
+	}
+	f := form.LinesFromRequest(r)
+	rec, warns, errs := f.Build()
+	var sendErr error
+	if !errs.Any() {
+		var cl *client.Client
+		var res client.ReceiptResult
+		if cl, sendErr = c.opts.Client(key.MSN); sendErr == nil {
+			res, sendErr = cl.AddReceipt(r.Context(), key.PaymentType, key.OrderID, rec)
+		}
+		detail := receiptDetail(rec)
+		if sendErr == nil {
+			c.record(r.Context(), s, key, "add receipt", detail+" (line by line)", outcome{trace: res.TraceID})
+			redirectDone(w, r, key, "receipt")
+			return nil
+		}
+		form.AddProblem(errs, sendErr, nil)
+		c.record(r.Context(), s, key, "add receipt", detail+" (line by line)", outcome{err: sendErr})
+	} else {
+		c.record(r.Context(), s, key, "add receipt", "typed line by line", refused(errs))
+	}
+	p, _ := c.loadOrder(r.Context(), key)
+	p.Lines, p.LinesErrs, p.LinesWarns = f, errs, warns
+	if sendErr != nil {
+		p.LinesProb = newProblemView(sendErr)
+	}
+	c.render(w, r, s, statusOf(sendErr), "order", "Order "+key.OrderID, p)
+	return nil
+}

@@ -9,8 +9,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/ordermgmt/ordermgmt/api"
+	"github.com/ordermgmt/ordermgmt/internal/console/form"
 )
 
 //go:embed templates/*.html
@@ -32,19 +34,25 @@ func staticHandler() http.Handler {
 
 // pageNames are the templates that are whole pages; each is parsed with
 // the layout and the shared parts.
-var pageNames = []string{"home", "order", "customer", "error"}
+var pageNames = []string{"home", "order", "customer", "sandbox", "error"}
 
 type pages struct{ t map[string]*template.Template }
 
 var funcs = template.FuncMap{
-	"amount":    api.FormatAmount,
-	"rate":      api.FormatRate,
-	"pathesc":   url.PathEscape,
-	"queryesc":  url.QueryEscape,
-	"join":      strings.Join,
-	"labelOf":   func(t api.CategoryType) string { return t.Label() },
-	"lower":     strings.ToLower,
-	"hasErrors": func(m map[string][]string, k string) bool { return len(m[k]) > 0 },
+	"amount":     api.FormatAmount,
+	"rate":       api.FormatRate,
+	"pathesc":    url.PathEscape,
+	"queryesc":   url.QueryEscape,
+	"join":       strings.Join,
+	"labelOf":    func(t api.CategoryType) string { return t.Label() },
+	"lower":      strings.ToLower,
+	"hasErrors":  func(m map[string][]string, k string) bool { return len(m[k]) > 0 },
+	"rowField":   form.RowField,
+	"fields":     func() []lineField { return lineFields },
+	"fieldOf":    fieldOf,
+	"inc":        func(i int) int { return i + 1 },
+	"currencies": func() []string { return api.Currencies },
+	"when":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000") },
 }
 
 func loadPages() (*pages, error) {
@@ -126,4 +134,34 @@ func uriChar(c byte) bool {
 		return true
 	}
 	return strings.IndexByte("-._~:/?#[]@!$&'()*+,;=%", c) >= 0
+}
+
+// lineField is one input of a row of the line-by-line receipt form.
+type lineField struct {
+	Name, Label string
+	Numeric     bool
+}
+
+var lineFields = []lineField{
+	{"name", "name", false}, {"id", "product id", false}, {"quantity", "quantity", true},
+	{"unitPrice", "unit price", true}, {"discount", "discount", true}, {"taxRate", "VAT %", true},
+}
+
+// fieldOf is what was typed in one input of a row.
+func fieldOf(l form.Line, name string) string {
+	switch name {
+	case "name":
+		return l.Name
+	case "id":
+		return l.ID
+	case "quantity":
+		return l.Quantity
+	case "unitPrice":
+		return l.UnitPrice
+	case "discount":
+		return l.Discount
+	case "taxRate":
+		return l.TaxRate
+	}
+	return ""
 }

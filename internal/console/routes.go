@@ -24,7 +24,16 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.Handle("POST "+order+"/categories/{categoryId}/delete", c.page(c.deleteCategory, merchant))
 	mux.Handle("POST "+order+"/image", c.page(c.uploadImage, merchant))
 	mux.Handle("POST "+order+"/receipt", c.page(c.addReceipt, merchant))
+	mux.Handle("POST "+order+"/receipt/lines", c.page(c.addReceiptLines, merchant))
 	mux.Handle("GET "+Prefix+"/m/{msn}/images/{imageId}", c.page(c.image, merchant))
+
+	// The sandbox's tools, where the API has them (spec/sandbox.md).
+	if c.opts.Sandbox {
+		mux.Handle("GET "+Prefix+"/m/{msn}/sandbox", c.page(c.sandboxPageHandler, merchant))
+		mux.Handle("POST "+Prefix+"/m/{msn}/sandbox/faults", c.page(c.addFault, merchant))
+		mux.Handle("POST "+Prefix+"/m/{msn}/sandbox/faults/clear", c.page(c.clearFaults, merchant))
+		mux.Handle("POST "+Prefix+"/m/{msn}/sandbox/faults/{faultId}/delete", c.page(c.deleteFault, merchant))
+	}
 
 	mux.Handle(Prefix+"/", c.page(func(w http.ResponseWriter, r *http.Request, s *session) error {
 		return errNotFound

@@ -3,8 +3,6 @@ package server
 import (
 	"net/http"
 	"strconv"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/ordermgmt/ordermgmt/api"
 )
@@ -82,50 +80,14 @@ func pathProblem(path, reason string) *api.Problem {
 var systemHeaders = [...]string{api.HeaderSystemName, api.HeaderSystemVersion, api.HeaderSystemPluginName, api.HeaderSystemPluginVersion}
 
 // checkSystemHeaders lists what is wrong with the Vipps-System-* headers,
-// which are recorded with every write: each at most
-// api.MaxSystemHeaderLen bytes of printable UTF-8 (contract §2, §8).
+// which are recorded with every write (contract §2, §8); the rule is
+// api.CheckSystemHeader's.
 func checkSystemHeaders(h http.Header) []api.InvalidParam {
 	var params []api.InvalidParam
 	for _, name := range systemHeaders {
-		v := h.Get(name)
-		if v == "" {
-			continue
-		}
-		if len(v) > api.MaxSystemHeaderLen {
-			params = append(params, api.InvalidParam{Name: name, Code: api.CodeTooLong,
-				Reason: name + " must be at most " + strconv.Itoa(api.MaxSystemHeaderLen) + " characters (keep it within 30), got " + strconv.Itoa(len(v)) + "."})
-			continue
-		}
-		if reason := headerTextReason(v); reason != "" {
-			params = append(params, api.InvalidParam{Name: name, Code: api.CodeInvalidHeader,
-				Reason: name + " must be printable UTF-8 text: " + reason + "."})
+		if v := h.Get(name); v != "" {
+			params = append(params, api.CheckSystemHeader(name, v)...)
 		}
 	}
 	return params
-}
-
-// headerTextReason says why v is not printable UTF-8, or "".
-func headerTextReason(v string) string {
-	ascii := true
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c < 0x20 || c == 0x7f {
-			return "it has the control character " + strconv.QuoteRune(rune(c))
-		} else if c >= 0x80 {
-			ascii = false
-		}
-	}
-	if ascii {
-		return ""
-	}
-	for i, r := range v {
-		if r == utf8.RuneError {
-			if _, size := utf8.DecodeRuneInString(v[i:]); size == 1 {
-				return "byte " + strconv.Itoa(i) + " is not valid UTF-8"
-			}
-		}
-		if !unicode.IsPrint(r) {
-			return "it has the non-printable character " + strconv.QuoteRune(r)
-		}
-	}
-	return ""
 }

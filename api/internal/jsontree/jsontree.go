@@ -371,25 +371,15 @@ func (p *parser) string() *SyntaxError {
 					r = r<<4 | hexVal(p.s[p.i])
 					p.i++
 				}
-				switch {
-				case r < 0x20:
-					fl |= Control
-				case r >= 0xd800 && r < 0xdc00: // high surrogate
-					if pendingHigh {
-						fl |= LoneSurrogate
-					}
-					pendingHigh = true
-					continue
-				case r >= 0xdc00 && r < 0xe000: // low surrogate
-					if !pendingHigh {
-						fl |= LoneSurrogate
-					}
-				default:
-					if pendingHigh {
-						fl |= LoneSurrogate
-					}
+				high, low := r >= 0xd800 && r < 0xdc00, r >= 0xdc00 && r < 0xe000
+				if pendingHigh != low { // a high half not followed by a low one, or a low one alone
+					fl |= LoneSurrogate
 				}
-				pendingHigh = false
+				if r < 0x20 {
+					fl |= Control
+				}
+				pendingHigh = high
+				continue
 			default:
 				return p.fail("in string escape code")
 			}

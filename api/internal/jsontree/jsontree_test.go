@@ -164,6 +164,8 @@ func TestFlags(t *testing.T) {
 		{`"\ud83d\u0041"`, Escaped | LoneSurrogate},
 		{`"\ud83d\\"`, Escaped | LoneSurrogate},
 		{`"\ud83d\ud83d\ude00"`, Escaped | LoneSurrogate},
+		{`"\ud800\u0000"`, Escaped | LoneSurrogate | Control},
+		{`"\ud800\n"`, Escaped | LoneSurrogate | Control},
 	}
 	for _, tc := range tests {
 		tr, err := Parse(tc.in)

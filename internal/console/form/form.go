@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/ordermgmt/ordermgmt/api"
@@ -266,3 +267,224 @@ func (c CategoryV3) API(pt api.PaymentType, orderID string) api.AddCategoryReque
 // CategoryV3Fields are the API names the add-category form shows beside
 // its inputs.
 var CategoryV3Fields = map[string]string{"type": "type", "url": "url", "imageId": "imageId"}
+
+// Fault is the form that adds a sandbox fault rule. Numbers are kept as
+// typed, so a failed form shows them again.
+type Fault struct {
+	Operation, OrderID, When                        string
+	Status, RetryAfter, DelayMs, Count, Probability string
+	Drop                                            bool
+}
+
+// FaultFromRequest reads the fault rule form.
+func FaultFromRequest(r *http.Request) Fault {
+	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
+	return Fault{
+		Operation: v("operation"), OrderID: v("orderId"), When: v("when"),
+		Status: v("status"), RetryAfter: v("retryAfter"), DelayMs: v("delayMs"),
+		Count: v("count"), Probability: v("probability"), Drop: r.PostFormValue("drop") != "",
+	}
+}
+
+// API is the rule for the sandbox; numbers that are not numbers are
+// errors beside their fields (the sandbox checks everything else).
+func (f Fault) API() (api.FaultRule, Errors) {
+	errs := Errors{}
+	rule := api.FaultRule{Operation: f.Operation, OrderID: f.OrderID, When: f.When, Drop: f.Drop}
+	ints := []struct {
+		field, s string
+		dst      *int
+	}{{"status", f.Status, &rule.Status}, {"retryAfter", f.RetryAfter, &rule.RetryAfter},
+		{"delayMs", f.DelayMs, &rule.DelayMs}, {"count", f.Count, &rule.Count}}
+	for _, n := range ints {
+		if n.s == "" {
+			continue
+		}
+		v, err := strconv.Atoi(n.s)
+		if err != nil {
+			errs.Add(n.field, "Write a whole number, such as 502.")
+			continue
+		}
+		*n.dst = v
+	}
+	if f.Probability != "" {
+		p, err := strconv.ParseFloat(f.Probability, 64)
+		if err != nil {
+			errs.Add("probability", "Write a number from 0 to 1, such as 0.5.")
+		} else {
+			rule.Probability = &p
+		}
+	}
+	return rule, errs
+}
+
+// FaultFields are the API names the fault form shows beside its inputs.
+var FaultFields = map[string]string{
+	"operation": "operation", "orderId": "orderId", "when": "when", "status": "status",
+	"retryAfter": "retryAfter", "delayMs": "delayMs", "drop": "drop", "count": "count", "probability": "probability",
+}
+
+// LineRows is how many order lines the line-by-line receipt form offers.
+const LineRows = 5
+
+// Line is one row of the line-by-line receipt form, as typed.
+type Line struct {
+	Name, ID, Quantity, UnitPrice, Discount, TaxRate string
+	// Kind is "item", "shipping" or "return".
+	Kind string
+}
+
+func (l Line) empty() bool {
+	return l.Name == "" && l.ID == "" && l.Quantity == "" && l.UnitPrice == "" && l.Discount == "" && l.TaxRate == ""
+}
+
+// Lines is the line-by-line receipt form: amounts in kroner, kronor or
+// euros with up to two decimals (125.50), rates in percent (25, 15.5). The
+// SDK's ReceiptBuilder works out net and VAT.
+type Lines struct {
+	Currency, ReceiptNumber string
+	Rows                    []Line
+}
+
+// LinesFromRequest reads the line-by-line form.
+func LinesFromRequest(r *http.Request) Lines {
+	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
+	f := Lines{Currency: v("currency"), ReceiptNumber: v("receiptNumber"), Rows: make([]Line, LineRows)}
+	for i := range f.Rows {
+		p := "l" + strconv.Itoa(i) + "-"
+		f.Rows[i] = Line{Name: v(p + "name"), ID: v(p + "id"), Quantity: v(p + "quantity"), UnitPrice: v(p + "unitPrice"),
+			Discount: v(p + "discount"), TaxRate: v(p + "taxRate"), Kind: v(p + "kind")}
+	}
+	return f
+}
+
+// NewLines is an empty form with its rows.
+func NewLines() Lines { return Lines{Currency: "NOK", Rows: make([]Line, LineRows)} }
+
+// RowField names the input of a row's field, such as l0-unitPrice.
+func RowField(row int, field string) string { return "l" + strconv.Itoa(row) + "-" + field }
+
+// Build makes the receipt with the SDK's builder. Problems are keyed by
+// the input they concern (l1-unitPrice, currency); a problem of a line
+// goes beside the row's input for that field.
+func (f Lines) Build() (*api.Receipt, []api.Warning, Errors) {
+	errs := Errors{}
+	b := client.NewReceipt(f.Currency)
+	if f.ReceiptNumber != "" {
+		b.ReceiptNumber(f.ReceiptNumber)
+	}
+	var rows []int // rows[i] is the form row of order line i
+	for i, l := range f.Rows {
+		if l.empty() {
+			continue
+		}
+		spec := client.LineSpec{Name: l.Name, ID: l.ID, Quantity: l.Quantity}
+		var ok bool
+		if spec.UnitPrice, ok = parseMoney(l.UnitPrice); !ok {
+			errs.Add(RowField(i, "unitPrice"), "Write the price of one unit including VAT, such as 125.50.")
+		}
+		if l.Discount != "" {
+			if spec.Discount, ok = parseMoney(l.Discount); !ok {
+				errs.Add(RowField(i, "discount"), "Write the discount including VAT, such as 20.00, or leave it empty.")
+			}
+		}
+		if spec.TaxRate, ok = parseRate(l.TaxRate); !ok {
+			errs.Add(RowField(i, "taxRate"), "Write the VAT rate in percent, such as 25 or 15.5.")
+		}
+		switch l.Kind {
+		case "shipping":
+			b.AddShipping(spec)
+		case "return":
+			b.AddReturn(spec)
+		default:
+			b.AddLine(spec)
+		}
+		rows = append(rows, i)
+	}
+	if len(rows) == 0 {
+		errs.Add(RowField(0, "name"), "Fill in at least one order line.")
+	}
+	if errs.Any() {
+		return nil, nil, errs
+	}
+	warns, err := b.Lint()
+	if err != nil {
+		for _, p := range Problems(err) {
+			errs.Add(lineInput(p.Field, rows), p.Message)
+		}
+		return nil, nil, errs
+	}
+	r, err := b.Build()
+	if err != nil {
+		AddProblem(errs, err, nil)
+		return nil, nil, errs
+	}
+	return r, warns, errs
+}
+
+// lineInput maps a JSON path of the built receipt to the form input that
+// made it: orderLines[1].unitInfo.unitPrice to the unit price of the row
+// of line 1; bottomLine.currency to currency.
+func lineInput(path string, rows []int) string {
+	switch {
+	case path == "bottomLine.currency":
+		return "currency"
+	case strings.HasPrefix(path, "bottomLine.receiptNumber"):
+		return "receiptNumber"
+	case !strings.HasPrefix(path, "orderLines["):
+		return ""
+	}
+	end := strings.IndexByte(path, ']')
+	i, err := strconv.Atoi(path[len("orderLines["):max(end, len("orderLines["))])
+	if err != nil || i < 0 || i >= len(rows) {
+		return ""
+	}
+	field := path[end+1:]
+	switch {
+	case strings.Contains(field, "unitPrice"), strings.Contains(field, "totalAmount"):
+		field = "unitPrice"
+	case strings.Contains(field, "quantity"):
+		field = "quantity"
+	case strings.Contains(field, "discount"):
+		field = "discount"
+	case strings.Contains(field, "tax"):
+		field = "taxRate"
+	case strings.Contains(field, "name"):
+		field = "name"
+	case strings.Contains(field, "id"):
+		field = "id"
+	default:
+		field = "name"
+	}
+	return RowField(rows[i], field)
+}
+
+// parseMoney reads 125, 125.5 or 125,50 as minor units (12550).
+func parseMoney(s string) (int64, bool) {
+	s = strings.ReplaceAll(s, ",", ".")
+	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" || len(frac) > 2 || !digits(whole) || (frac != "" && !digits(frac)) || len(whole) > 15 {
+		return 0, false
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	n, err := strconv.ParseInt(whole+frac, 10, 64)
+	return n, err == nil
+}
+
+// parseRate reads a percentage with up to two decimals as basis points:
+// 25 is 2500, 15.5 is 1550.
+func parseRate(s string) (int64, bool) {
+	bp, ok := parseMoney(strings.TrimSpace(strings.TrimSuffix(s, "%")))
+	return bp, ok && bp <= 10000
+}
+
+func digits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
