@@ -41,7 +41,7 @@ func runBench(ctx context.Context, args []string, e *env) error {
 	fs.StringVar(&o.Target, "target", "", "measure the server at this URL instead of starting one")
 	fs.IntVar(&o.Seed, "seed", 0, "seed a fresh store with N orders, then measure ready time and GET on it")
 	fs.BoolVar(&o.CommitPerRequest, "commit-per-request", false, "run the server with --commit-per-request")
-	fs.StringVar(&scenarios, "scenarios", "", "comma-separated scenarios to run (default all): ref-get, ref-post, get, receipt, category, image-200k, image-2m, mix, receipt-cpr, get-seeded")
+	fs.StringVar(&scenarios, "scenarios", "", "comma-separated scenarios to run (default all): ref-get, ref-post, get, receipt, category, image-200k, image-2m, mix, receipt-cpr, get-seeded, relay-receipt")
 	fs.StringVar(&dbURL, "database", "", "run the server on this PostgreSQL URL instead of SQLite")
 	fs.StringVar(&logLevel, "log-level", "info", "the server's log level (its log goes to a file in the temporary data folder)")
 	fs.BoolVar(&inProcess, "in-process", false, "run the servers inside the bench process (peak RSS then includes the load generator)")

@@ -214,6 +214,11 @@ func (o *Options) normalize() error {
 				return errors.New("scenario get-seeded needs --seed N")
 			}
 			continue
+		case d.name == ScenarioRelayReceipt && o.Target != "":
+			if len(o.Scenarios) > 0 {
+				return errors.New("scenario relay-receipt needs a relay and an upstream the bench starts; it cannot use --target")
+			}
+			continue
 		case d.name == ScenarioReceiptCPR && (o.Target != "" || o.CommitPerRequest || database(o.ServerArgs) != ""):
 			switch {
 			case len(o.Scenarios) == 0 || o.CommitPerRequest:
@@ -266,7 +271,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	r := &runner{opts: opts, tmp: tmp, rep: rep}
 
-	for _, group := range []string{serverReference, serverMain, serverPerReq, serverSeeded} {
+	for _, group := range []string{serverReference, serverMain, serverPerReq, serverSeeded, serverRelay} {
 		var names []string
 		for _, n := range opts.Scenarios {
 			if d, _ := scenarioByName(n); d.server == group {
@@ -326,6 +331,9 @@ func (r *runner) runGroup(ctx context.Context, group string, names []string) err
 	case group == serverReference:
 		fmt.Fprintf(o.Progress, "starting the reference server\n")
 		srv, err = startReference(ctx, o.ReferenceCommand, dir)
+	case group == serverRelay:
+		fmt.Fprintf(o.Progress, "starting the relay and its upstream, which answers receipts after %s\n", relayUpstreamDelay)
+		srv, err = startRelay(ctx, o.ServerCommand, dir, args, o.Credentials)
 	case o.Target != "" && group == serverMain:
 		u, _ := url.Parse(o.Target)
 		srv = &running{url: u, rssScope: RSSNone, stop: func() error { return nil }, logTail: func() string { return "" }}

@@ -98,7 +98,7 @@ func TestOptionsScenarios(t *testing.T) {
 		wantErr string
 	}{
 		{"default without seed", Options{},
-			[]string{"ref-get", "ref-post", "get", "receipt", "category", "mix", "image-200k", "image-2m", "receipt-cpr"}, ""},
+			[]string{"ref-get", "ref-post", "get", "receipt", "category", "mix", "image-200k", "image-2m", "receipt-cpr", "relay-receipt"}, ""},
 		{"subset adds its reference", Options{Scenarios: []string{"receipt", "get"}},
 			[]string{"ref-get", "ref-post", "get", "receipt"}, ""},
 		{"seed adds get-seeded", Options{Scenarios: []string{"get"}, Seed: 10},
@@ -106,7 +106,8 @@ func TestOptionsScenarios(t *testing.T) {
 		{"target drops receipt-cpr", Options{Target: "http://127.0.0.1:1"},
 			[]string{"ref-get", "ref-post", "get", "receipt", "category", "mix", "image-200k", "image-2m"}, ""},
 		{"postgres drops receipt-cpr", Options{ServerArgs: []string{"--database", "postgres://x"}},
-			[]string{"ref-get", "ref-post", "get", "receipt", "category", "mix", "image-200k", "image-2m"}, ""},
+			[]string{"ref-get", "ref-post", "get", "receipt", "category", "mix", "image-200k", "image-2m", "relay-receipt"}, ""},
+		{"relay-receipt with target", Options{Target: "http://127.0.0.1:1", Scenarios: []string{"relay-receipt"}}, nil, "cannot use --target"},
 		{"receipt-cpr on postgres", Options{ServerArgs: []string{"--database=postgres://x"}, Scenarios: []string{"receipt-cpr"}}, nil, "PostgreSQL has no such switch"},
 		{"unknown scenario", Options{Scenarios: []string{"gett"}}, nil, `unknown scenario "gett"`},
 		{"get-seeded without seed", Options{Scenarios: []string{"get-seeded"}}, nil, "needs --seed"},

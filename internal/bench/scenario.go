@@ -12,17 +12,20 @@ import (
 // Scenario names, in the order a run measures them. The mix runs before
 // the images, so that its peak memory is not what 2 MiB uploads left behind.
 const (
-	ScenarioRefGet      = "ref-get"     // reference: GET a fixed 1 KB body
-	ScenarioRefPost     = "ref-post"    // reference: POST 2 KB, 201
-	ScenarioGet         = "get"         // GET an order with category and receipt
-	ScenarioReceipt     = "receipt"     // POST a receipt for a new order
-	ScenarioCategory    = "category"    // PUT the category of an existing order
-	ScenarioImage200K   = "image-200k"  // POST a 200 KB PNG
-	ScenarioImage2M     = "image-2m"    // POST a 2 MiB PNG (the largest allowed)
-	ScenarioMix         = "mix"         // 80 % get, 15 % receipt, 5 % category
-	ScenarioReceiptCPR  = "receipt-cpr" // receipt on a server with --commit-per-request
-	ScenarioSeededGet   = "get-seeded"  // get on a store seeded with --seed orders
-	defaultScenarioList = "ref-get,ref-post,get,receipt,category,mix,image-200k,image-2m,receipt-cpr,get-seeded"
+	ScenarioRefGet     = "ref-get"     // reference: GET a fixed 1 KB body
+	ScenarioRefPost    = "ref-post"    // reference: POST 2 KB, 201
+	ScenarioGet        = "get"         // GET an order with category and receipt
+	ScenarioReceipt    = "receipt"     // POST a receipt for a new order
+	ScenarioCategory   = "category"    // PUT the category of an existing order
+	ScenarioImage200K  = "image-200k"  // POST a 200 KB PNG
+	ScenarioImage2M    = "image-2m"    // POST a 2 MiB PNG (the largest allowed)
+	ScenarioMix        = "mix"         // 80 % get, 15 % receipt, 5 % category
+	ScenarioReceiptCPR = "receipt-cpr" // receipt on a server with --commit-per-request
+	ScenarioSeededGet  = "get-seeded"  // get on a store seeded with --seed orders
+	// ScenarioRelayReceipt is receipt at a relay whose upstream answers
+	// each receipt after 200 ms (a sandbox fault rule with delayMs).
+	ScenarioRelayReceipt = "relay-receipt"
+	defaultScenarioList  = "ref-get,ref-post,get,receipt,category,mix,image-200k,image-2m,receipt-cpr,get-seeded,relay-receipt"
 )
 
 // Which server a scenario runs against.
@@ -31,6 +34,7 @@ const (
 	serverMain      = "main"
 	serverPerReq    = "commit-per-request"
 	serverSeeded    = "seeded"
+	serverRelay     = "relay"
 )
 
 // scenarioDef describes one scenario.
@@ -55,6 +59,7 @@ var scenarioDefs = []scenarioDef{
 	{ScenarioImage2M, serverMain, ScenarioRefPost, true, "POST image, 2 MiB PNG, new id"},
 	{ScenarioReceiptCPR, serverPerReq, ScenarioRefPost, false, "POST receipt, --commit-per-request"},
 	{ScenarioSeededGet, serverSeeded, ScenarioRefGet, false, "GET order, store seeded with --seed orders"},
+	{ScenarioRelayReceipt, serverRelay, ScenarioRefPost, false, "POST receipt at the relay, upstream 200 ms slow"},
 }
 
 func scenarioByName(name string) (scenarioDef, bool) {
@@ -169,7 +174,7 @@ func (w *worker) next(name string) *request {
 		r.body[0] = w.fx.refBody
 	case ScenarioGet, ScenarioSeededGet:
 		w.get()
-	case ScenarioReceipt, ScenarioReceiptCPR:
+	case ScenarioReceipt, ScenarioReceiptCPR, ScenarioRelayReceipt:
 		w.receipt()
 	case ScenarioCategory:
 		w.category()

@@ -533,7 +533,7 @@ func TestBrowserSandbox(t *testing.T) {
 	tb.open(a.URL + "/console/m/" + msnA + "/sandbox")
 	tb.do("fill fault", chromedp.SetValue(chromedp.CSS("#operation"), "getOrder"),
 		chromedp.SetValue(chromedp.CSS("#f-orderId"), "sb-*"), chromedp.SetValue(chromedp.CSS("#status"), "503"),
-		chromedp.SetValue(chromedp.CSS("#count"), "1"))
+		chromedp.SetValue(chromedp.CSS("#count"), "3"))
 	tb.do("add", chromedp.Click(chromedp.CSS(`#fault-form button[type="submit"]`)))
 	tb.waitText("The fault rule is added.")
 	tb.open(a.URL + orderPath(msnA, "sb-1"))
@@ -548,7 +548,7 @@ func TestBrowserSandbox(t *testing.T) {
 	wantIn(t, "order page after the fault", tb.text("table.lines"), "Wool socks")
 	wantIn(t, "request history", tb.text("table.journal"), "getOrder", "503", "200")
 	tb.open(a.URL + "/console/m/" + msnA + "/sandbox")
-	wantIn(t, "sandbox page", tb.body(), "Integration checklist", "1 of 1")
+	wantIn(t, "sandbox page", tb.body(), "Integration checklist", "3 of 3")
 	tb.shot("sandbox", 1280, 900)
 	tb.clean()
 }

@@ -29,8 +29,11 @@ const (
 
 	// claimableSQL finds pending deliveries whose time has come and whose
 	// lease has ended, and that no earlier pending delivery of the same
-	// chain, nor the image delivery they name, holds back.
-	claimableSQL = `SELECT id FROM relay_outbox AS o
+	// chain, nor the image delivery they name, holds back. The index is
+	// named: the planner otherwise takes the state index and sorts every
+	// pending delivery for each claim, which under a backlog cost more
+	// than accepting the writes.
+	claimableSQL = `SELECT id FROM relay_outbox AS o INDEXED BY relay_outbox_pending
 		WHERE state IN ('queued', 'retrying') AND next_attempt_at <= ?1 AND lease_until <= ?1
 		AND NOT EXISTS (SELECT 1 FROM relay_outbox AS e
 			WHERE e.state IN ('queued', 'retrying') AND e.msn = o.msn AND e.chain = o.chain AND e.id < o.id)
