@@ -146,7 +146,7 @@ func StartWith(ctx context.Context, cfg config.Config, log *slog.Logger, ext Ext
 	a.sandbox = sb
 	issuer := auth.NewIssuer(auth.IssuerConfig{Keys: keys, Issuer: "ordermgmt", TTL: cfg.TokenTTL,
 		Mode: dep.Mode, Deployment: dep.ID})
-	reg := newRegistry(st, issuer)
+	reg := newRegistry(serveStore, issuer)
 	srv := server.New(server.Options{
 		Store:         serveStore,
 		Issuer:        issuer,

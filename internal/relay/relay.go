@@ -180,7 +180,7 @@ func (s *relayStore) GetCategory(ctx context.Context, msn, id string) (*store.Ca
 
 func (r *Relay) queued(err error) error {
 	if err == nil {
-		r.metrics.accepted.Add(1)
+		r.metrics.accepted.Inc()
 		r.kick()
 	}
 	return err

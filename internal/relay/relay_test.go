@@ -313,3 +313,31 @@ func TestRelayV3Categories(t *testing.T) {
 		}
 	})
 }
+
+func TestRelayMetrics(t *testing.T) {
+	faults := newFaults()
+	faults.add(&rule{op: "addReceipt", status: 400, problem: `{"status": 400, "title": "Invalid"}`, count: 1})
+	r := startRelay(t, startUpstream(t), faults, relayOpts{})
+	r.accept("POST", "/order-management/v2/ECOM/receipts/o-m1", receiptBody("A", 10), 201)
+	r.accept("POST", "/order-management/v2/ECOM/receipts/o-m2", receiptBody("B", 10), 201)
+	r.settle()
+	res := r.call("GET", "/metrics", "")
+	if res.status != 200 {
+		t.Fatalf("GET /metrics = %d", res.status)
+	}
+	body := string(res.body)
+	for _, want := range []string{
+		"ordermgmt_relay_accepted_writes_total 2",
+		`ordermgmt_relay_deliveries_total{outcome="delivered"} 1`,
+		`ordermgmt_relay_deliveries_total{outcome="failed"} 1`,
+		"ordermgmt_relay_queued_deliveries 0",
+		"ordermgmt_relay_oldest_queued_age_seconds 0",
+		`ordermgmt_relay_deliveries{state="failed"} 1`,
+		`ordermgmt_relay_upstream_latency_seconds_count{operation="addReceipt"} 2`,
+		"ordermgmt_store_commit_batch_writes",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}
