@@ -20,6 +20,8 @@ import (
 	"github.com/ordermgmt/ordermgmt/client"
 	"github.com/ordermgmt/ordermgmt/internal/app"
 	"github.com/ordermgmt/ordermgmt/internal/config"
+	_ "github.com/ordermgmt/ordermgmt/internal/store/postgres" // postgres:// for app.Start
+	"github.com/ordermgmt/ordermgmt/internal/store/postgres/pgtest"
 )
 
 // The tests here drive the console over HTTP, mounted in the real server
@@ -620,5 +622,38 @@ func TestReceiptLineByLine(t *testing.T) {
 	tot := o.Receipt.Totals()
 	if tot.Total != 2*12550+4900 || tot.Shipping != 4900 || len(o.Receipt.OrderLines) != 2 || o.Receipt.BottomLine.ReceiptNumber != "R-11" {
 		t.Errorf("stored receipt totals %+v, lines %d", tot, len(o.Receipt.OrderLines))
+	}
+}
+
+// TestOnPostgres runs the console mounted in a server on PostgreSQL: its
+// record of support actions and images come from that store.
+func TestOnPostgres(t *testing.T) {
+	schema := pgtest.New(t)
+	cfg := config.Default()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.DataDir = t.TempDir()
+	cfg.DatabaseURL = schema.URL
+	a, err := app.Start(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Shutdown(context.Background()) })
+	c := sdk(t, a.URL, msnA)
+	addTestReceipt(t, c, "pg-1")
+	img := testPNG(t, 180, 180)
+	res, err := c.AddImage(context.Background(), "", img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, a.URL)
+	path := orderPath(msnA, "pg-1")
+	p := b.post(path+"/category", url.Values{"csrf": {b.csrf(path)}, "category": {"RECEIPT"}, "orderDetailsUrl": {"https://shop.example/pg"}, "imageId": {res.ID}})
+	if p.status != 303 {
+		t.Fatalf("set category: status %d", p.status)
+	}
+	p = b.get(path)
+	mustContain(t, "order page on PostgreSQL", p.body, "Wool socks", "Show receipt", "set category: RECEIPT https://shop.example/pg")
+	if ip := b.get("/console/m/" + msnA + "/images/" + res.ID); ip.status != 200 || ip.body != string(img) {
+		t.Errorf("image from PostgreSQL: status %d, %d bytes", ip.status, len(ip.body))
 	}
 }

@@ -26,13 +26,13 @@ type sandboxPage struct {
 	Faults     []api.Fault
 	FaultsProb *problemView
 	Journal    []api.JournalEntry
-	JournalQ   form.Lookup // OrderID holds the filter; PaymentType the operation
-	Status     string
-	JournalErr *problemView
-	Operations []string
-	Fault      form.Fault
-	FaultErrs  form.Errors
-	FaultProb  *problemView
+	// The journal's filters, as typed.
+	JournalOrder, JournalOp, JournalStatus string
+	JournalErr                             *problemView
+	Operations                             []string
+	Fault                                  form.Fault
+	FaultErrs                              form.Errors
+	FaultProb                              *problemView
 }
 
 func sandboxURL(msn string) string { return Prefix + "/m/" + url.PathEscape(msn) + "/sandbox" }
@@ -54,7 +54,7 @@ func (c *Console) loadSandbox(ctx context.Context, r *http.Request, msn string) 
 	q := r.URL.Query()
 	p := &sandboxPage{
 		MSN: msn, URL: sandboxURL(msn), Operations: api.Operations, FaultErrs: form.Errors{},
-		JournalQ: form.Lookup{OrderID: q.Get("orderId"), PaymentType: q.Get("operation")}, Status: q.Get("status"),
+		JournalOrder: q.Get("orderId"), JournalOp: q.Get("operation"), JournalStatus: q.Get("status"),
 	}
 	p.Fault.When, p.Fault.Status, p.Fault.Count = api.FaultBefore, "502", "1"
 	if p.Checklist, err = sb.Checklist(ctx); err != nil {
@@ -63,7 +63,7 @@ func (c *Console) loadSandbox(ctx context.Context, r *http.Request, msn string) 
 	if p.Faults, err = sb.Faults(ctx); err != nil {
 		p.FaultsProb = newProblemView(err)
 	}
-	p.Journal, err = sb.Requests(ctx, sandbox.Query{OrderID: p.JournalQ.OrderID, Operation: p.JournalQ.PaymentType, Status: p.Status, Limit: 100})
+	p.Journal, err = sb.Requests(ctx, sandbox.Query{OrderID: p.JournalOrder, Operation: p.JournalOp, Status: p.JournalStatus, Limit: 100})
 	if err != nil {
 		p.JournalErr = newProblemView(err)
 	}
