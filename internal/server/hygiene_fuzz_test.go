@@ -1,10 +1,13 @@
 package server
 
 import (
+	"net/http"
 	"net/url"
 	"path"
 	"strings"
 	"testing"
+
+	"github.com/ordermgmt/ordermgmt/api"
 )
 
 // FuzzPathReason: a path the check calls clean is what path.Clean makes
@@ -62,6 +65,26 @@ func FuzzBadRequestProblem(f *testing.F) {
 		}
 		if raw := rawProblem(400, p, ""); !strings.HasPrefix(string(raw), "HTTP/1.1 400 Bad Request\r\n") {
 			t.Fatalf("rawProblem = %q", raw)
+		}
+	})
+}
+
+// FuzzCheckSystemHeaders: the server's check, with its ASCII fast path,
+// gives what api.CheckSystemHeader gives for each recorded header.
+func FuzzCheckSystemHeaders(f *testing.F) {
+	for _, s := range []string{"woocommerce", "caf\xe9", "café", "1.0\u0085", "plug\u200ein", "\x7f", strings.Repeat("a", 101), strings.Repeat("é", 60)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		h := http.Header{}
+		h[http.CanonicalHeaderKey(api.HeaderSystemName)] = []string{v}
+		got := checkSystemHeaders(h)
+		var want []api.InvalidParam
+		if v != "" {
+			want = api.CheckSystemHeader(api.HeaderSystemName, v)
+		}
+		if len(got) != len(want) || len(got) > 0 && got[0] != want[0] {
+			t.Fatalf("checkSystemHeaders(%q) = %v, api.CheckSystemHeader = %v", v, got, want)
 		}
 	})
 }

@@ -410,7 +410,11 @@ func (f Lines) Build() (*api.Receipt, []api.Warning, Errors) {
 	warns, err := b.Lint()
 	if err != nil {
 		for _, p := range Problems(err) {
-			errs.Add(lineInput(p.Field, rows), p.Message)
+			if in := lineInput(p.Field, rows); in != "" {
+				errs.Add(in, p.Message)
+			} else {
+				errs.Add("", p.Field+": "+p.Message)
+			}
 		}
 		return nil, nil, errs
 	}
