@@ -73,6 +73,7 @@ type Console struct {
 	opts     Options
 	users    map[string]auth.ConsoleUser
 	sessions *sessions
+	throttle *throttle
 	pages    *pages
 	handler  http.Handler
 	// dummyHash is checked for an unknown sign-in name.
@@ -100,6 +101,7 @@ func New(opts Options) (*Console, error) {
 		opts:     opts,
 		users:    make(map[string]auth.ConsoleUser),
 		sessions: newSessions(opts.Now, opts.Rand),
+		throttle: newThrottle(opts.Now),
 		pages:    p,
 		log:      opts.Logger,
 		now:      opts.Now,

@@ -79,6 +79,15 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request, s *session) err
 		return nil
 	}
 	f := form.SignInFromRequest(r)
+	keys := throttleKeys(r, f.Name)
+	if c.throttle.blocked(keys) {
+		c.log.Warn("console: sign-in refused after too many failures", "name", f.Name, "remote", r.RemoteAddr)
+		hp := c.homeData(s)
+		hp.SignIn = form.SignIn{Name: f.Name}
+		hp.SignInError = "Too many failed sign-ins; wait a quarter of an hour and try again."
+		c.render(w, r, s, http.StatusTooManyRequests, "home", "Sign in", hp)
+		return nil
+	}
 	u, known := c.users[f.Name]
 	hash := c.dummyHash
 	if known {
@@ -88,6 +97,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request, s *session) err
 	// not tell which names exist.
 	ok := auth.CheckPassword(hash, f.Password) && known
 	if !ok {
+		c.throttle.failed(keys)
 		time.Sleep(signInDelay)
 		c.log.Info("console: sign-in failed", "name", f.Name)
 		hp := c.homeData(s)
