@@ -216,7 +216,7 @@ func (e *Error) UserMessage() string {
 	case s == http.StatusMethodNotAllowed:
 		return "The service does not offer this operation at this address; check the base URL."
 	case s == http.StatusRequestEntityTooLarge && e.Op == OpAddImage:
-		return "The image is too large; an image may be at most 2 MB."
+		return "The image is too large; an image may be at most 2 MiB."
 	case s == http.StatusRequestEntityTooLarge:
 		return e.subject() + " is too large for the service."
 	case s == http.StatusUnsupportedMediaType:

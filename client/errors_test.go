@@ -218,7 +218,7 @@ func TestUserMessage(t *testing.T) {
 		{"wrong base URL", &Error{Op: OpGetOrder, Status: 404, OrderID: "123", Code: api.CodeRouteNotFound},
 			"The service has no such address; check the base URL."},
 		{"image too large", &Error{Op: OpAddImage, Status: 413},
-			"The image is too large; an image may be at most 2 MB."},
+			"The image is too large; an image may be at most 2 MiB."},
 		{"rate limited", &Error{Op: OpAddReceipt, Status: 429},
 			"Too many requests were sent to the service; wait a moment and try again."},
 		{"bad gateway", &Error{Op: OpAddReceipt, Status: 502},

@@ -50,6 +50,6 @@ var fieldMessages = map[string]string{
 	api.CodeSrcIsURL:         "Upload the image file itself, not a link to it.",
 	api.CodeUnsupportedImage: "This file is not a PNG or JPEG image; only those two are accepted.",
 	api.CodeCorruptImage:     "This image file is damaged and cannot be read; save it again as PNG or JPEG.",
-	api.CodeImageTooLarge:    "The image is larger than 2 MB; make it smaller.",
+	api.CodeImageTooLarge:    "The image is larger than 2 MiB (2,097,152 bytes); make it smaller.",
 	api.CodeImageTooShort:    "The image is less than 167 pixels high; use a larger one (square images look best).",
 }

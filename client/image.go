@@ -9,7 +9,7 @@ import (
 )
 
 // Image is image data that passed the service's checks: PNG or JPEG (from
-// the bytes, not the file name), at most 2 MB, at least 167 px high.
+// the bytes, not the file name), at most 2 MiB, at least 167 px high.
 type Image struct {
 	// ID is the content-addressed id, ContentID(Data).
 	ID        string
@@ -29,7 +29,7 @@ func ImageFromBytes(data []byte) (*Image, error) {
 	return &Image{ID: ContentID(data), Data: data, MediaType: info.MediaType, Width: info.Width, Height: info.Height}, nil
 }
 
-// ImageFromFile reads and checks an image file. A file over 2 MB is refused
+// ImageFromFile reads and checks an image file. A file over 2 MiB is refused
 // without reading it whole.
 func ImageFromFile(path string) (*Image, error) {
 	f, err := os.Open(path)
@@ -42,7 +42,7 @@ func ImageFromFile(path string) (*Image, error) {
 		return nil, err
 	}
 	if len(data) > api.MaxImageBytes {
-		return nil, fmt.Errorf("image file %s is larger than %d bytes (2 MB), the most the service accepts; make it smaller", path, api.MaxImageBytes)
+		return nil, fmt.Errorf("image file %s is larger than %d bytes (2 MiB), the most the service accepts; make it smaller", path, api.MaxImageBytes)
 	}
 	img, err := ImageFromBytes(data)
 	if err != nil {

@@ -55,7 +55,7 @@ func ContentID(data []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// AddImage uploads an image (PNG or JPEG, at most 2 MB, at least 167 px
+// AddImage uploads an image (PNG or JPEG, at most 2 MiB, at least 167 px
 // high; checked before anything is sent). An empty id means ContentID(data);
 // with a content-addressed id, a 409 means these bytes are stored already
 // and counts as success. Images cannot be replaced: another image under an

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ordermgmt/ordermgmt/internal/auth"
+	"github.com/ordermgmt/ordermgmt/internal/buildinfo"
 )
 
 // lockedBuffer is written by the program and read by the test.
@@ -132,11 +133,24 @@ func TestServeBusyPort(t *testing.T) {
 // TestServeBanner: the banner offers what works in each mode: in sandbox
 // mode a curl with the README's credentials, in configured mode none.
 func TestServeBanner(t *testing.T) {
-	_, banner, _ := startServe(t)
-	for _, want := range []string{"mode: sandbox", "-H 'client_id: demo'", "-H 'Ocp-Apim-Subscription-Key: demo-key'"} {
+	url, banner, _ := startServe(t)
+	for _, want := range []string{"ordermgmt " + buildinfo.Version() + " listening on", "mode: sandbox", "-H 'client_id: demo'", "-H 'Ocp-Apim-Subscription-Key: demo-key'"} {
 		if !strings.Contains(banner.String(), want) {
 			t.Errorf("sandbox banner lacks %q:\n%s", want, banner.String())
 		}
+	}
+	// The version of the banner, of `ordermgmt version` and of /healthz is one.
+	res, err := http.Get(url + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if want := `"version":"` + buildinfo.Version() + `"`; !strings.Contains(string(body), want) {
+		t.Errorf("/healthz = %s, want %s", body, want)
+	}
+	if v := runCLI(t, []string{"version"}, "", nil); !strings.HasPrefix(v.stdout, "ordermgmt "+buildinfo.Version()+" ") {
+		t.Errorf("version = %q, want the version %s", v.stdout, buildinfo.Version())
 	}
 	hash, err := auth.HashSecret("s3cret")
 	if err != nil {

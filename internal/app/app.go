@@ -70,7 +70,8 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 
 // Extension is what a program built on the server (the relay) adds to it.
 type Extension struct {
-	// Outbox opens the store with its relay outbox on (store.Outbox).
+	// Outbox opens the store with its relay outbox on (store.Outbox), and
+	// has the console show each order's deliveries.
 	Outbox bool
 	// Setup, if set, is given the opened store; it returns the store the
 	// server is to use, routes to add and a wrapper of the server's handler
@@ -161,7 +162,7 @@ func StartWith(ctx context.Context, cfg config.Config, log *slog.Logger, ext Ext
 	})
 
 	// The support console shares the port: /console/ is its, the rest the API's.
-	con, err := newConsole(srv, issuer, st, fc, cfg.Addr, a.consoleKey, sb != nil, log)
+	con, err := newConsole(srv, issuer, st, fc, cfg.Addr, a.consoleKey, sb != nil, ext.Outbox, log)
 	if err != nil {
 		a.closeSandbox()
 		st.Close()

@@ -31,10 +31,11 @@ const consoleClientID = "ordermgmt-console"
 //
 // key is the subscription key of the console's tokens, random per process;
 // consoleTokens lets tokens bound to it past the sales-unit check.
-func newConsole(api http.Handler, issuer *auth.Issuer, st store.Store, fc *auth.FileConfig, addr, key string, sandbox bool, log *slog.Logger) (*console.Console, error) {
+func newConsole(api http.Handler, issuer *auth.Issuer, st store.Store, fc *auth.FileConfig, addr, key string, sandbox, relay bool, log *slog.Logger) (*console.Console, error) {
 	opts := console.Options{
 		Open:     fc == nil,
 		Sandbox:  sandbox,
+		Relay:    relay,
 		Images:   st,
 		Loopback: console.LoopbackAddr(addr),
 		Logger:   log,

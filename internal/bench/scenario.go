@@ -10,7 +10,7 @@ import (
 )
 
 // Scenario names, in the order a run measures them. The mix runs before
-// the images, so that its peak memory is not what 2 MB uploads left behind.
+// the images, so that its peak memory is not what 2 MiB uploads left behind.
 const (
 	ScenarioRefGet     = "ref-get"     // reference: GET a fixed 1 KB body
 	ScenarioRefPost    = "ref-post"    // reference: POST 2 KB, 201

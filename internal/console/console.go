@@ -57,6 +57,9 @@ type Options struct {
 	// Sandbox shows the sandbox's tools (checklist, fault rules, journal)
 	// and each order's request history; the API must offer /_sandbox/.
 	Sandbox bool
+	// Relay shows each order's deliveries upstream and a page of late and
+	// failed ones; the API must be a relay's (/_relay/deliveries).
+	Relay bool
 	// Loopback is true when the console listens on a loopback address
 	// only; an open console on any other address says so on every page.
 	Loopback bool

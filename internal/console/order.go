@@ -33,6 +33,12 @@ type orderPage struct {
 	SandboxURL  string
 	History     []api.JournalEntry
 	HistoryProb *problemView
+	// Relay is set in front of a relay: Deliveries are the order's writes
+	// on their way upstream.
+	Relay          bool
+	DeliveriesURL  string
+	Deliveries     []api.Delivery
+	DeliveriesProb *problemView
 	// HasRecord is false when the console keeps no record of actions.
 	HasRecord  bool
 	Actions    []store.SupportAction
@@ -147,6 +153,9 @@ func (c *Console) loadOrder(ctx context.Context, key store.OrderKey) (*orderPage
 		p.History, p.HistoryProb, p.Sandbox = c.orderHistory(ctx, cl, key.OrderID)
 		p.SandboxURL = sandboxURL(key.MSN)
 	}
+	if cl != nil && c.opts.Relay {
+		c.orderDeliveries(ctx, cl, key, p)
+	}
 	p.AppName = c.appName(key.MSN, currency)
 	if c.opts.Actions != nil {
 		p.HasRecord = true
@@ -220,6 +229,7 @@ var doneMessages = map[string]string{
 	"receipt":  "The receipt is added.",
 	"added":    "The category is added.",
 	"deleted":  "The category is deleted.",
+	"retried":  "The delivery is back in the queue.",
 }
 
 // record keeps a support action: its outcome is "done", the sentence of

@@ -34,25 +34,26 @@ func staticHandler() http.Handler {
 
 // pageNames are the templates that are whole pages; each is parsed with
 // the layout and the shared parts.
-var pageNames = []string{"home", "order", "customer", "sandbox", "error"}
+var pageNames = []string{"home", "order", "customer", "sandbox", "error", "deliveries"}
 
 type pages struct{ t map[string]*template.Template }
 
 var funcs = template.FuncMap{
-	"amount":     api.FormatAmount,
-	"rate":       api.FormatRate,
-	"pathesc":    url.PathEscape,
-	"queryesc":   url.QueryEscape,
-	"join":       strings.Join,
-	"labelOf":    func(t api.CategoryType) string { return t.Label() },
-	"lower":      strings.ToLower,
-	"hasErrors":  func(m map[string][]string, k string) bool { return len(m[k]) > 0 },
-	"rowField":   form.RowField,
-	"fields":     func() []lineField { return lineFields },
-	"fieldOf":    fieldOf,
-	"inc":        func(i int) int { return i + 1 },
-	"currencies": func() []string { return api.Currencies },
-	"when":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000") },
+	"deliveryRows": newDeliveryRows,
+	"amount":       api.FormatAmount,
+	"rate":         api.FormatRate,
+	"pathesc":      url.PathEscape,
+	"queryesc":     url.QueryEscape,
+	"join":         strings.Join,
+	"labelOf":      func(t api.CategoryType) string { return t.Label() },
+	"lower":        strings.ToLower,
+	"hasErrors":    func(m map[string][]string, k string) bool { return len(m[k]) > 0 },
+	"rowField":     form.RowField,
+	"fields":       func() []lineField { return lineFields },
+	"fieldOf":      fieldOf,
+	"inc":          func(i int) int { return i + 1 },
+	"currencies":   func() []string { return api.Currencies },
+	"when":         func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000") },
 }
 
 func loadPages() (*pages, error) {

@@ -35,6 +35,12 @@ func (c *Console) routes(mux *http.ServeMux) {
 		mux.Handle("POST "+Prefix+"/m/{msn}/sandbox/faults/{faultId}/delete", c.page(c.deleteFault, merchant))
 	}
 
+	// A relay's deliveries upstream (spec/relay.md).
+	if c.opts.Relay {
+		mux.Handle("GET "+Prefix+"/m/{msn}/deliveries", c.page(c.deliveriesPageHandler, merchant))
+		mux.Handle("POST "+Prefix+"/m/{msn}/deliveries/{id}/retry", c.page(c.retryDelivery, merchant))
+	}
+
 	mux.Handle(Prefix+"/", c.page(func(w http.ResponseWriter, r *http.Request, s *session) error {
 		return errNotFound
 	}, public))

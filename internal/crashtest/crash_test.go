@@ -188,12 +188,13 @@ func (c *client) do(method, path string, body []byte) (int, []byte, error) {
 
 // load writes receipts, categories and images from several goroutines
 // until stop is closed or the server goes away, and returns the writes
-// answered 2xx.
-func load(c *client, cycle int, stop <-chan struct{}) []write {
+// answered 2xx. first is closed when the first write is acknowledged.
+func load(c *client, cycle int, stop <-chan struct{}, first chan<- struct{}) []write {
 	var (
 		mu    sync.Mutex
 		acked []write
 		wg    sync.WaitGroup
+		once  sync.Once
 	)
 	for w := range writers {
 		wg.Go(func() {
@@ -237,6 +238,7 @@ func load(c *client, cycle int, stop <-chan struct{}) []write {
 					mu.Lock()
 					acked = append(acked, wr)
 					mu.Unlock()
+					once.Do(func() { close(first) })
 				}
 			}
 		})
@@ -354,17 +356,21 @@ func crash(t *testing.T, kills int, args []string, open func() (imageStore, erro
 	for cycle := range kills {
 		n := startNode(t, args...)
 		c := newClient(t, n.url)
-		stop := make(chan struct{})
+		stop, first := make(chan struct{}), make(chan struct{})
 		done := make(chan []write, 1)
-		go func() { done <- load(c, cycle, stop) }()
-		// A random moment: writes are in flight at any point of their way.
-		time.Sleep(time.Duration(150+rand.IntN(600)) * time.Millisecond)
+		go func() { done <- load(c, cycle, stop, first) }()
+		select {
+		case <-first:
+		case <-time.After(60 * time.Second):
+			n.kill()
+			t.Fatalf("cycle %d: no write was acknowledged within 60 s; log:\n%s", cycle, n.log)
+		}
+		// A random moment once writes flow: writes are in flight at any
+		// point of their way.
+		time.Sleep(time.Duration(rand.IntN(600)) * time.Millisecond)
 		n.kill()
 		close(stop)
 		acked := <-done
-		if len(acked) == 0 {
-			t.Fatalf("cycle %d: no write was acknowledged; log:\n%s", cycle, n.log)
-		}
 		all = append(all, acked...)
 		for _, w := range acked {
 			counts[w.kind]++

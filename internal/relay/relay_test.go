@@ -3,6 +3,11 @@ package relay_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -170,8 +175,22 @@ func TestRelayUpstreamDownAndBack(t *testing.T) {
 		}
 		// Every order's image is tried, and held: its category and receipt wait behind it.
 		r.waitFor("retrying", func(st relay.StatusJSON) bool { return st.Counts["retrying"] == 3 })
-		for i := 0; i < 20; i++ {
-			r.clock.Advance(time.Second)
+		// Until each image has been tried again, moving the clock on.
+		for i := 0; ; i++ {
+			st := r.deliveries("?state=retrying")
+			again := 0
+			for _, d := range st.Deliveries {
+				if d.Attempts >= 2 {
+					again++
+				}
+			}
+			if again == 3 {
+				break
+			}
+			if i == 2000 {
+				t.Fatalf("images not tried again: %+v", st.Deliveries)
+			}
+			r.clock.Advance(100 * time.Millisecond)
 			time.Sleep(5 * time.Millisecond)
 		}
 		if n := faults.Calls("putCategory") + faults.Calls("addReceipt"); n != 0 {
@@ -339,5 +358,65 @@ func TestRelayMetrics(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
+	}
+}
+
+// TestRelayConsole: the console in front of a relay shows an order's
+// deliveries with upstream's answer, lists the failed one on the page of
+// late and failed deliveries, and its button puts it back in the queue.
+func TestRelayConsole(t *testing.T) {
+	faults := newFaults()
+	faults.add(&rule{op: "addReceipt", status: 400, problem: `{"status": 400, "title": "Invalid", "code": "too_long", "detail": "name too long upstream"}`, count: 1})
+	r := startRelay(t, startUpstream(t), faults, relayOpts{})
+	r.accept("POST", "/order-management/v2/ECOM/receipts/o-con", receiptBody("A", 10), 201)
+	r.settle()
+
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar}
+	get := func(path string) string {
+		t.Helper()
+		resp, err := hc.Get(r.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET %s = %d %s", path, resp.StatusCode, b)
+		}
+		return string(b)
+	}
+	order := get("/console/m/" + testMSN + "/orders/ECOM/o-con")
+	for _, want := range []string{"Deliveries to Vipps MobilePay", "addReceipt", "<strong>failed</strong>", "HTTP 400", "too_long", "Try again"} {
+		if !strings.Contains(order, want) {
+			t.Errorf("order page lacks %q", want)
+		}
+	}
+	page := get("/console/m/" + testMSN + "/deliveries")
+	if !strings.Contains(page, "Failed and in conflict") || !strings.Contains(page, "o-con") {
+		t.Fatalf("deliveries page lacks the failed delivery:\n%s", page)
+	}
+	m := regexp.MustCompile(`action="(/console/m/\d+/deliveries/(\d+)/retry)"[^>]*><input type="hidden" name="csrf" value="([^"]+)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no retry form on the deliveries page:\n%s", page)
+	}
+	req, _ := http.NewRequest("POST", r.URL+m[1], strings.NewReader(url.Values{"csrf": {m[3]}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", r.URL)
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), "The delivery is back in the queue.") {
+		t.Fatalf("retry = %d:\n%s", resp.StatusCode, b)
+	}
+	st := r.settle()
+	if st.Deliveries[0].State != "delivered" {
+		t.Errorf("after the console's retry: %+v, want delivered", st.Deliveries[0])
+	}
+	if !strings.Contains(get("/console/m/"+testMSN+"/orders/ECOM/o-con"), "retry delivery") {
+		t.Error("the order's record of support actions lacks the retry")
 	}
 }

@@ -5,42 +5,17 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/ordermgmt/ordermgmt/api"
 	"github.com/ordermgmt/ordermgmt/internal/server"
 	"github.com/ordermgmt/ordermgmt/internal/store"
 )
 
-// DeliveryJSON is a delivery as the status API shows it.
-type DeliveryJSON struct {
-	ID          int64           `json:"id"`
-	Operation   string          `json:"operation"`
-	MSN         string          `json:"merchantSerialNumber"`
-	PaymentType string          `json:"paymentType,omitempty"`
-	OrderID     string          `json:"orderId,omitempty"`
-	LocalID     string          `json:"localId"`
-	State       string          `json:"state"`
-	Created     time.Time       `json:"created"`
-	TraceID     string          `json:"traceId,omitempty"`
-	Attempts    int             `json:"attempts"`
-	NextAttempt *time.Time      `json:"nextAttempt,omitempty"`
-	LastStatus  int             `json:"lastStatus,omitempty"`
-	LastError   string          `json:"lastError,omitempty"`
-	LastProblem json.RawMessage `json:"lastProblem,omitempty"`
-	UpstreamID  string          `json:"upstreamId,omitempty"`
-	Delivered   *time.Time      `json:"delivered,omitempty"`
-}
-
-// StatusJSON is the body of GET /_relay/deliveries.
-type StatusJSON struct {
-	// Counts is how many of the merchant's deliveries are in each state.
-	Counts map[string]int `json:"counts"`
-	// OldestPending is when the oldest queued or retrying delivery was
-	// accepted.
-	OldestPending *time.Time     `json:"oldestPending,omitempty"`
-	Deliveries    []DeliveryJSON `json:"deliveries"`
-}
+// DeliveryJSON and StatusJSON are the status API's bodies.
+type (
+	DeliveryJSON = api.Delivery
+	StatusJSON   = api.DeliveryList
+)
 
 func deliveryJSON(d *store.Delivery) DeliveryJSON {
 	j := DeliveryJSON{

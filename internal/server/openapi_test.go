@@ -32,6 +32,11 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	}
 	for _, rt := range (&Server{}).routeTable() {
 		inServer = append(inServer, rt.method+" "+rt.path)
+		// An API operation is documented under its operation name, the
+		// one logs, metrics and the sandbox use.
+		if op, ok := doc.Paths[rt.path][strings.ToLower(rt.method)].(map[string]any); ok && rt.operation != "" && op["operationId"] != rt.operation {
+			t.Errorf("openapi.yaml: %s %s has operationId %v, want %q", rt.method, rt.path, op["operationId"], rt.operation)
+		}
 	}
 	// The deprecated v1 paths are documented with the official methods;
 	// the server answers every method on them.

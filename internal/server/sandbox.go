@@ -363,7 +363,7 @@ func (b *bufferWriter) Write(p []byte) (int, error) {
 }
 
 // castagnoli is the CRC-32C table; the checksum runs in hardware on
-// common CPUs, so hashing a 2 MB image costs little.
+// common CPUs, so hashing a 2 MiB image costs little.
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // bodyHash tells a repeated request body from a changed one in the journal.

@@ -120,7 +120,7 @@ func ImageFromRequest(w http.ResponseWriter, r *http.Request) (Image, Errors, er
 	if err := r.ParseMultipartForm(maxUpload); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			errs.Add("file", "The file is larger than 2 MB, the most the API takes; choose a smaller image.")
+			errs.Add("file", "The file is larger than 2 MiB (2,097,152 bytes), the most the API takes; choose a smaller image.")
 			return Image{}, errs, nil
 		}
 		return Image{}, nil, fmt.Errorf("read upload: %w", err)
@@ -144,7 +144,7 @@ func ImageFromRequest(w http.ResponseWriter, r *http.Request) (Image, Errors, er
 }
 
 // Validate checks the image with the API's rules: PNG or JPEG, at most
-// 2 MB, at least 167 pixels high, an id of allowed characters.
+// 2 MiB, at least 167 pixels high, an id of allowed characters.
 func (img Image) Validate() Errors {
 	errs := Errors{}
 	if img.ImageID != "" {
