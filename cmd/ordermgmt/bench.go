@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,6 +44,7 @@ func runBench(ctx context.Context, args []string, e *env) error {
 	fs.BoolVar(&o.CommitPerRequest, "commit-per-request", false, "run the server with --commit-per-request")
 	fs.StringVar(&scenarios, "scenarios", "", "comma-separated scenarios to run (default all): ref-get, ref-post, get, receipt, category, image-200k, image-2m, mix, receipt-cpr, get-seeded, relay-receipt")
 	fs.StringVar(&dbURL, "database", "", "run the server on this PostgreSQL URL instead of SQLite")
+	journalSize := fs.Int("journal-size", -1, "run the server with --journal-size N (0 turns the sandbox journal off; default serve's own)")
 	fs.StringVar(&logLevel, "log-level", "info", "the server's log level (its log goes to a file in the temporary data folder)")
 	fs.BoolVar(&inProcess, "in-process", false, "run the servers inside the bench process (peak RSS then includes the load generator)")
 	fs.StringVar(&o.TempDir, "tmp", "", "where temporary data folders go (default the system's; avoid tmpfs, where fsync is free)")
@@ -73,6 +75,9 @@ func runBench(ctx context.Context, args []string, e *env) error {
 	o.ServerArgs = []string{"--log-level", logLevel}
 	if dbURL != "" {
 		o.ServerArgs = append(o.ServerArgs, "--database", dbURL)
+	}
+	if *journalSize >= 0 {
+		o.ServerArgs = append(o.ServerArgs, "--journal-size", strconv.Itoa(*journalSize))
 	}
 	if !inProcess {
 		exe, err := os.Executable()

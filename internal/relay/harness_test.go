@@ -355,7 +355,7 @@ func (r *testRelay) deliveries(query string) relay.StatusJSON {
 // retries come due. It fails the test if deliveries stay pending.
 func (r *testRelay) settle() relay.StatusJSON {
 	r.t.Helper()
-	for i := 0; i < 2000; i++ {
+	for i := 0; i < 4000; i++ {
 		st := r.deliveries("?limit=1000")
 		pending := st.Counts["queued"] + st.Counts["retrying"]
 		for _, d := range st.Deliveries {
@@ -377,7 +377,7 @@ func (r *testRelay) settle() relay.StatusJSON {
 // waitFor waits until cond holds for the deliveries, without moving the clock.
 func (r *testRelay) waitFor(what string, cond func(relay.StatusJSON) bool) relay.StatusJSON {
 	r.t.Helper()
-	for i := 0; i < 1000; i++ {
+	for i := 0; i < 4000; i++ {
 		st := r.deliveries("?limit=1000")
 		if cond(st) {
 			return st

@@ -175,8 +175,22 @@ func TestRelayUpstreamDownAndBack(t *testing.T) {
 		}
 		// Every order's image is tried, and held: its category and receipt wait behind it.
 		r.waitFor("retrying", func(st relay.StatusJSON) bool { return st.Counts["retrying"] == 3 })
-		for i := 0; i < 20; i++ {
-			r.clock.Advance(time.Second)
+		// Until each image has been tried again, moving the clock on.
+		for i := 0; ; i++ {
+			st := r.deliveries("?state=retrying")
+			again := 0
+			for _, d := range st.Deliveries {
+				if d.Attempts >= 2 {
+					again++
+				}
+			}
+			if again == 3 {
+				break
+			}
+			if i == 2000 {
+				t.Fatalf("images not tried again: %+v", st.Deliveries)
+			}
+			r.clock.Advance(100 * time.Millisecond)
 			time.Sleep(5 * time.Millisecond)
 		}
 		if n := faults.Calls("putCategory") + faults.Calls("addReceipt"); n != 0 {

@@ -1,10 +1,12 @@
 package sandbox
 
 import (
+	"cmp"
 	"context"
-	"encoding/json"
+	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ordermgmt/ordermgmt/api"
@@ -13,29 +15,30 @@ import (
 // Record hands an entry of msn's journal to the writer and returns at
 // once: the request never waits for the disk. When the writer has fallen
 // behind by queueSize entries, the entry is dropped and counted; a full
-// journal never refuses a request. e.ID is set here.
+// journal never refuses a request. e.ID is set by the writer.
 func (s *Sandbox) Record(msn string, e *api.JournalEntry) {
 	if s.keep <= 0 || msn == "" {
 		return
 	}
-	// Seq is the start time made unique and increasing on this node.
-	seq := e.Time.UnixNano()
-	for {
-		last := s.lastSeq.Load()
-		if seq <= last {
-			seq = last + 1
-		}
-		if s.lastSeq.CompareAndSwap(last, seq) {
-			break
-		}
-	}
 	p := pending{msn: msn, entry: *e}
-	p.entry.ID = strconv.FormatInt(seq, 10)
-	select {
-	case s.queue <- p:
-	default:
+	s.bufMu.Lock()
+	if len(s.buf) >= queueSize {
+		s.bufMu.Unlock()
 		if s.dropped.Add(1)%1000 == 1 {
 			s.log.Warn("sandbox: journal writer is behind; entries dropped", "dropped", s.dropped.Load())
+		}
+		return
+	}
+	// Seq is the start time made unique and increasing on this node.
+	p.seq = max(e.Time.UnixNano(), s.lastSeq+1)
+	s.lastSeq = p.seq
+	s.buf = append(s.buf, p)
+	full := len(s.buf) == maxBatch
+	s.bufMu.Unlock()
+	if full {
+		select {
+		case s.kick <- struct{}{}:
+		default:
 		}
 	}
 }
@@ -43,8 +46,8 @@ func (s *Sandbox) Record(msn string, e *api.JournalEntry) {
 // Dropped counts the entries dropped because the writer was behind.
 func (s *Sandbox) Dropped() int64 { return s.dropped.Load() }
 
-// Flush writes the entries queued so far and waits for the write, so that
-// a request this node answered is in the journal when it is read.
+// Flush writes the entries recorded so far and waits for the write, so
+// that a request this node answered is in the journal when it is read.
 func (s *Sandbox) Flush(ctx context.Context) error {
 	if s.keep <= 0 {
 		return nil
@@ -65,97 +68,83 @@ func (s *Sandbox) Flush(ctx context.Context) error {
 	}
 }
 
-// writeLoop is the journal's one writer: it writes a batch when it holds
-// maxBatch entries, when the oldest has waited the flush interval, when
-// asked to flush and when the Sandbox closes.
+// writeLoop is the journal's one writer: it writes what was recorded
+// every flush interval, when a batch is full, when asked to flush and
+// when the Sandbox closes.
 func (s *Sandbox) writeLoop() {
 	defer s.done.Done()
-	batch := make([]pending, 0, maxBatch)
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
-	armed := false
+	t := time.NewTicker(s.flushIv)
+	defer t.Stop()
+	var spare []pending
 	write := func() error {
-		if armed {
-			timer.Stop()
-			armed = false
-		}
-		err := s.writeBatch(batch)
-		clear(batch)
-		batch = batch[:0]
-		return err
-	}
-	drain := func() {
-		for len(batch) < cap(batch) {
-			select {
-			case p := <-s.queue:
-				batch = append(batch, p)
-			default:
-				return
+		s.bufMu.Lock()
+		batch := s.buf
+		s.buf = spare[:0]
+		s.bufMu.Unlock()
+		var err error
+		for start := 0; start < len(batch); start += maxBatch {
+			if werr := s.writeBatch(batch[start:min(start+maxBatch, len(batch))]); werr != nil {
+				err = werr
 			}
 		}
+		clear(batch)
+		spare = batch
+		return err
 	}
 	for {
 		select {
-		case p := <-s.queue:
-			batch = append(batch, p)
-			drain()
-			if len(batch) >= maxBatch {
-				write()
-			} else if !armed {
-				timer.Reset(s.flushIv)
-				armed = true
-			}
-		case <-timer.C:
-			armed = false
+		case <-t.C:
+			write()
+		case <-s.kick:
 			write()
 		case done := <-s.flushCh:
-			var err error
-			for {
-				drain()
-				if err = write(); err != nil || len(s.queue) == 0 {
-					break
-				}
-			}
-			done <- err
+			done <- write()
 		case <-s.stop:
-			for {
-				drain()
-				write()
-				if len(s.queue) == 0 {
-					return
-				}
-			}
+			write()
+			return
 		}
 	}
 }
 
-// writeBatch encodes and stores a batch. A failure is logged and the
-// batch is lost: the journal is a record for developers, and keeping
-// entries in memory until the store is back would hold requests' memory.
+// writeBatch encodes a batch into one page per merchant and stores them.
+// A failure is logged and the batch is lost: the journal is a record for
+// developers, and keeping entries in memory until the store is back
+// would hold requests' memory.
 func (s *Sandbox) writeBatch(batch []pending) error {
 	if len(batch) == 0 {
 		return nil
 	}
-	recs := make([]Record, len(batch))
+	byMSN := map[string]*Page{}
+	var pages []*Page
 	for i := range batch {
 		e := &batch[i].entry
+		e.ID = strconv.FormatInt(batch[i].seq, 10)
 		if k := e.SubscriptionKey; len(k) > 4 {
 			e.SubscriptionKey = "…" + k[len(k)-4:]
 		} else if k != "" {
 			e.SubscriptionKey = "…"
 		}
-		data, err := json.Marshal(e)
-		if err != nil {
-			// Entries are our own type with string fields; they encode.
-			panic(err)
+		seq := batch[i].seq
+		p := byMSN[batch[i].msn]
+		if p == nil {
+			p = &Page{MSN: batch[i].msn, ID: rand.Int64(), First: seq}
+			byMSN[p.MSN] = p
+			pages = append(pages, p)
 		}
-		seq, _ := strconv.ParseInt(e.ID, 10, 64)
-		recs[i] = Record{MSN: batch[i].msn, Seq: seq, Data: data}
+		// Entries reach the queue in seq order, give or take the moment
+		// between taking a seq and queueing; First and Last bound them.
+		p.First, p.Last = min(p.First, seq), max(p.Last, seq)
+		p.Count++
+		p.Data = append(appendEntry(p.Data, seq, e), '\n')
+	}
+	out := make([]Page, len(pages))
+	for i, p := range pages {
+		out[i] = *p
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := s.store.AppendJournal(ctx, recs, s.keep); err != nil {
-		s.log.Warn("sandbox: writing the journal failed; entries lost", "entries", len(recs), "err", err)
+	if err := s.store.AppendJournal(ctx, out, s.keep); err != nil {
+		s.log.Warn("sandbox: writing the journal failed; entries lost", "entries", len(batch), "err", err)
 		return err
 	}
 	return nil
@@ -200,6 +189,9 @@ func (s *Sandbox) Journal(ctx context.Context, msn string, f Filter) ([]api.Jour
 	if f.Limit <= 0 {
 		f.Limit = DefaultJournalLimit
 	}
+	if s.keep <= 0 {
+		return []api.JournalEntry{}, nil
+	}
 	if err := s.Flush(ctx); err != nil {
 		return nil, err
 	}
@@ -210,34 +202,86 @@ func (s *Sandbox) Journal(ctx context.Context, msn string, f Filter) ([]api.Jour
 	if !f.After.IsZero() {
 		after = f.After.UnixNano()
 	}
-	out := []api.JournalEntry{}
 	// Filters are applied here, not in SQL: the journal of a merchant is
-	// bounded, and the store keeps the entry as one opaque value.
-	const page = 500
-	for read := 0; read < max(s.keep, 0); {
-		recs, err := s.store.Journal(ctx, msn, before, after, min(page, s.keep-read))
+	// bounded, and the store keeps a page of entries as one opaque value.
+	// Pages of several nodes may overlap in time, so entries are sorted
+	// once read, and reading stops early only at a page wholly older than
+	// the limit-th match.
+	var all []api.JournalEntry
+	matches := 0
+	seqOf := func(e *api.JournalEntry) int64 { n, _ := strconv.ParseInt(e.ID, 10, 64); return n }
+	const chunk = 32
+	cursor := before
+read:
+	for len(all) < s.keep {
+		pages, err := s.store.Journal(ctx, msn, cursor, after, chunk)
 		if err != nil {
 			return nil, err
 		}
-		for _, r := range recs {
-			var e api.JournalEntry
-			if err := json.Unmarshal(r.Data, &e); err != nil {
-				continue
+		for _, p := range pages {
+			if matches >= f.Limit {
+				sortNewest(all, seqOf)
+				if p.Last < limitSeq(all, &f, seqOf) {
+					break read
+				}
 			}
-			if f.Matches(&e) {
-				out = append(out, e)
-				if len(out) == f.Limit {
-					return out, nil
+			for _, line := range strings.Split(strings.TrimSuffix(string(p.Data), "\n"), "\n") {
+				e, seq, err := parseEntry(line)
+				if err != nil {
+					continue
+				}
+				if (before != 0 && seq >= before) || seq <= after {
+					continue
+				}
+				all = append(all, e)
+				if f.Matches(&e) {
+					matches++
 				}
 			}
 		}
-		read += len(recs)
-		if len(recs) < page {
+		if len(pages) < chunk {
 			break
 		}
-		before = recs[len(recs)-1].Seq
+		// Pages are ordered by First; the next chunk starts below the
+		// last page's First (pages sharing a First are rare, and the
+		// ring's bound ends the loop).
+		cursor = pages[len(pages)-1].First
+	}
+	sortNewest(all, seqOf)
+	// The ring is the newest keep entries; the store may hold up to a
+	// page more until its next trim.
+	if len(all) > s.keep {
+		all = all[:s.keep]
+	}
+	out := []api.JournalEntry{}
+	for i := range all {
+		if f.Matches(&all[i]) {
+			out = append(out, all[i])
+			if len(out) == f.Limit {
+				break
+			}
+		}
 	}
 	return out, nil
+}
+
+// limitSeq is the seq of the limit-th newest match among es (sorted newest
+// first).
+func limitSeq(es []api.JournalEntry, f *Filter, seqOf func(*api.JournalEntry) int64) int64 {
+	n := 0
+	for i := range es {
+		if f.Matches(&es[i]) {
+			if n++; n == f.Limit {
+				return seqOf(&es[i])
+			}
+		}
+	}
+	return 0
+}
+
+// sortNewest orders entries newest first.
+func sortNewest(es []api.JournalEntry, seqOf func(*api.JournalEntry) int64) {
+	slices.SortStableFunc(es, func(a, b api.JournalEntry) int { return cmp.Compare(seqOf(&b), seqOf(&a)) })
 }
 
 // Checklist judges msn's journal against the integration checklist.

@@ -64,11 +64,15 @@ type Sandbox struct {
 	rules     atomic.Pointer[ruleSet]
 	refreshMu sync.Mutex
 
-	// The journal's queue: requests hand entries over without waiting, and
-	// one goroutine writes them in batches.
-	queue   chan pending
+	// The journal's buffer: requests append entries under bufMu without
+	// waking anyone, and one goroutine takes them every flush interval (or
+	// when kicked by a full batch) and writes them in batches. A channel
+	// per entry would wake the writer on every request.
+	bufMu   sync.Mutex
+	buf     []pending
+	lastSeq int64 // under bufMu
+	kick    chan struct{}
 	flushCh chan chan error
-	lastSeq atomic.Int64
 	dropped atomic.Int64
 
 	stop     chan struct{}
@@ -82,6 +86,7 @@ type ruleSet map[string][]api.Fault
 // pending is an entry on its way to the store.
 type pending struct {
 	msn   string
+	seq   int64
 	entry api.JournalEntry
 }
 
@@ -103,7 +108,7 @@ func New(ctx context.Context, opts Options) (*Sandbox, error) {
 		rnd:     opts.Rand,
 		newID:   opts.NewID,
 		log:     opts.Logger,
-		queue:   make(chan pending, queueSize),
+		kick:    make(chan struct{}, 1),
 		flushCh: make(chan chan error),
 		stop:    make(chan struct{}),
 	}

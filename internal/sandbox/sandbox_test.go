@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -67,9 +68,9 @@ type blockingStore struct {
 	release chan struct{}
 }
 
-func (b *blockingStore) AppendJournal(ctx context.Context, recs []sandbox.Record, keep int) error {
+func (b *blockingStore) AppendJournal(ctx context.Context, pages []sandbox.Page, keep int) error {
 	<-b.release
-	return b.Store.AppendJournal(ctx, recs, keep)
+	return b.Store.AppendJournal(ctx, pages, keep)
 }
 
 // TestRecordNeverWaits: when the store does not take the journal's
@@ -118,5 +119,35 @@ func TestJournalClock(t *testing.T) {
 	es, _ = sb.Journal(t.Context(), "123456", sandbox.Filter{Before: t0.Add(2 * time.Second), After: t0})
 	if len(es) != 1 || !es[0].Time.Equal(t0.Add(time.Second)) {
 		t.Errorf("Journal(between) = %+v, want the middle entry", es)
+	}
+}
+
+// TestNodesShareJournal: entries two nodes wrote in pages of their own
+// read back as one journal, newest first, from either node.
+func TestNodesShareJournal(t *testing.T) {
+	st := openStore(t)
+	a := newSandbox(t, st, sandbox.Options{})
+	b := newSandbox(t, st, sandbox.Options{})
+	t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	for i := range 6 {
+		node := []*sandbox.Sandbox{a, b}[i%2]
+		node.Record("123456", &api.JournalEntry{Time: t0.Add(time.Duration(i) * time.Second), Operation: "getOrder", OrderID: "o-" + string(rune('0'+i))})
+	}
+	if err := a.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	es, err := b.Journal(t.Context(), "123456", sandbox.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range es {
+		got = append(got, e.OrderID)
+	}
+	if want := []string{"o-5", "o-4", "o-3", "o-2", "o-1", "o-0"}; !slices.Equal(got, want) {
+		t.Errorf("Journal() from node b = %v, want %v", got, want)
+	}
+	if es, _ := a.Journal(t.Context(), "123456", sandbox.Filter{Limit: 2}); len(es) != 2 || es[0].OrderID != "o-5" || es[1].OrderID != "o-4" {
+		t.Errorf("Journal(limit 2) = %+v, want o-5, o-4", es)
 	}
 }

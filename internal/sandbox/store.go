@@ -30,13 +30,14 @@ type Store interface {
 	// Count times already: then it returns false.
 	FireFault(ctx context.Context, msn, id string) (bool, error)
 
-	// AppendJournal stores records and then keeps only the newest keep
-	// records (by Seq) of each merchant among them. A record whose (MSN,
-	// Seq) is taken already is skipped.
-	AppendJournal(ctx context.Context, recs []Record, keep int) error
-	// Journal returns up to limit of msn's records with before > Seq >
-	// after, newest first; before 0 means no upper bound.
-	Journal(ctx context.Context, msn string, before, after int64, limit int) ([]Record, error)
+	// AppendJournal stores pages, then, for each merchant among them,
+	// deletes its oldest pages as long as the newer ones hold at least
+	// keep entries.
+	AppendJournal(ctx context.Context, pages []Page, keep int) error
+	// Journal returns up to limit of msn's pages with First < before and
+	// Last > after, newest (by First, then ID) first; before 0 means no
+	// upper bound.
+	Journal(ctx context.Context, msn string, before, after int64, limit int) ([]Page, error)
 
 	// ResetMerchant deletes msn's orders (categories and receipts),
 	// images, journal and fault rules, and counts what it deleted.
@@ -49,12 +50,20 @@ type MerchantFault struct {
 	Fault api.Fault
 }
 
-// Record is a journal entry as a store keeps it: the merchant, the order
-// key and the entry as JSON, which the store does not read.
-type Record struct {
+// Page is a batch of one merchant's journal entries as a store keeps
+// them: one row per batch rather than per request, so that recording a
+// request costs the store a small part of one insert.
+type Page struct {
 	MSN string
-	// Seq is the entry's start time in Unix nanoseconds, made unique per
-	// node; the newest entry has the largest.
-	Seq  int64
+	// ID is random: it tells apart pages that two nodes start at the same
+	// instant.
+	ID int64
+	// First and Last are the seqs of the page's oldest and newest entries:
+	// a seq is the entry's start time in Unix nanoseconds, made unique and
+	// increasing per node.
+	First, Last int64
+	Count       int
+	// Data holds the entries as JSON, one a line, oldest first; the store
+	// does not read it.
 	Data []byte
 }

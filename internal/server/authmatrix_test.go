@@ -252,11 +252,42 @@ func TestAuthenticationMatrix(t *testing.T) {
 		t.Errorf("the route table has %d authenticated operations, want at least the 4 of contract §1", ops)
 	}
 
-	// The token call of a removed unit is refused too.
-	res := n.do("POST", "/accesstoken/get", nil, "client_id", "gone", "client_secret", "secret", api.HeaderSubscriptionKey, "gone-key")
-	if res.status != 401 {
-		t.Errorf("token for a removed unit: %d %s, want 401", res.status, res.body)
-	}
+	// The token operation, in its own error shape.
+	t.Run(server.OpToken, func(t *testing.T) {
+		for _, tc := range []struct {
+			name                string
+			client, secret, key string
+			msn                 string
+			status              int
+			code                string
+		}{
+			{"no credentials", "", "", "", "", 400, "invalid_request"},
+			{"garbage secret", "acme", "garbage", "acme-key", "", 401, "invalid_client"},
+			{"unknown client", "mallory", "secret", "acme-key", "", 401, "invalid_client"},
+			{"another client's subscription key", "acme", "secret", "beta-key", "", 401, "invalid_client"},
+			{"no subscription key", "acme", "secret", "", "", 400, "invalid_request"},
+			{"malformed MSN", "acme", "secret", "acme-key", "12", 400, "invalid_request"},
+			{"MSN not allowed", "acme", "secret", "acme-key", "654321", 403, "msn_not_allowed"},
+			{"removed sales unit", "gone", "secret", "gone-key", "", 401, "invalid_client"},
+			{"changed subscription key, old key", "rekeyed", "secret", "old-key", "", 401, "invalid_client"},
+		} {
+			hdr := []string{"client_id", tc.client, "client_secret", tc.secret, api.HeaderSubscriptionKey, tc.key}
+			if tc.msn != "" {
+				hdr = append(hdr, api.HeaderMSN, tc.msn)
+			}
+			res := n.do("POST", "/accesstoken/get", nil, hdr...)
+			var te struct {
+				Error       string `json:"error"`
+				Description string `json:"error_description"`
+			}
+			if err := json.Unmarshal(res.body, &te); err != nil || res.status != tc.status || te.Error != tc.code || te.Description == "" {
+				t.Errorf("%s: %d %s, want %d with error %s", tc.name, res.status, res.body, tc.status, tc.code)
+			}
+		}
+		if res := n.do("POST", "/accesstoken/get", nil, "client_id", "rekeyed", "client_secret", "secret", api.HeaderSubscriptionKey, "new-key"); res.status != 200 {
+			t.Errorf("changed subscription key, new key: %d %s, want 200", res.status, res.body)
+		}
+	})
 }
 
 // TestNodeRefusesDatabaseOfAnotherMode: a database records the mode of

@@ -190,71 +190,86 @@ func testFaultsCleared(t *testing.T, s Store) {
 	}
 }
 
-func records(msn string, from, n int64) []sandbox.Record {
-	out := make([]sandbox.Record, n)
-	for i := range out {
-		seq := from + int64(i)
-		out[i] = sandbox.Record{MSN: msn, Seq: seq, Data: []byte(`{"id":"` + strconv.FormatInt(seq, 10) + `"}`)}
+// page makes a page of n entries with seqs from first on.
+func page(msn string, first int64, n int) sandbox.Page {
+	p := sandbox.Page{MSN: msn, ID: rand.Int64(), First: first, Last: first + int64(n) - 1, Count: n}
+	for i := range n {
+		p.Data = append(p.Data, `{"id":"`+strconv.FormatInt(first+int64(i), 10)+`"}`+"\n"...)
 	}
-	return out
+	return p
 }
 
-func seqs(recs []sandbox.Record) []int64 {
+func firsts(ps []sandbox.Page) []int64 {
 	out := []int64{}
-	for _, r := range recs {
-		out = append(out, r.Seq)
+	for _, p := range ps {
+		out = append(out, p.First)
 	}
 	return out
 }
 
-// testJournalRing: each merchant keeps its newest keep records; a record
-// already stored is skipped; records come back newest first with their
-// data.
+// testJournalRing: a merchant keeps its newest pages while the newer ones
+// hold fewer than keep entries, so at least keep entries remain; pages
+// come back newest first with their data; other merchants' are kept.
 func testJournalRing(t *testing.T, s Store) {
 	ctx := t.Context()
 	msn, other := newMSN(), newMSN()
 	base := time.Now().UnixNano()
-	batch := append(records(msn, base, 25), records(other, base, 3)...)
-	if err := s.AppendJournal(ctx, batch, 10); err != nil {
-		t.Fatalf("AppendJournal() = %v", err)
-	}
-	// A second batch with a record seen already and two new ones.
-	if err := s.AppendJournal(ctx, records(msn, base+24, 3), 10); err != nil {
-		t.Fatalf("AppendJournal(again) = %v", err)
+	// Pages of 4 entries, keep 10: after the fourth page, the newest three
+	// (12 entries) are kept and the first goes.
+	for i := range 4 {
+		ps := []sandbox.Page{page(msn, base+int64(4*i), 4)}
+		if i == 0 {
+			ps = append(ps, page(other, base, 3))
+		}
+		if err := s.AppendJournal(ctx, ps, 10); err != nil {
+			t.Fatalf("AppendJournal(%d) = %v", i, err)
+		}
 	}
 	got, err := s.Journal(ctx, msn, 0, 0, 100)
 	if err != nil {
 		t.Fatalf("Journal() = %v", err)
 	}
-	var want []int64
-	for seq := base + 26; seq >= base+17; seq-- {
-		want = append(want, seq)
+	if diff := cmp.Diff([]int64{base + 12, base + 8, base + 4}, firsts(got)); diff != "" {
+		t.Errorf("Journal() pages mismatch (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(want, seqs(got)); diff != "" {
-		t.Errorf("Journal() seqs mismatch (-want +got):\n%s", diff)
+	if want := page(msn, base+12, 4); len(got) > 0 && (string(got[0].Data) != string(want.Data) || got[0].Count != 4 || got[0].Last != base+15) {
+		t.Errorf("Journal()[0] = %+v, want the newest page as stored", got[0])
 	}
-	if len(got) > 0 && string(got[0].Data) != `{"id":"`+strconv.FormatInt(base+26, 10)+`"}` {
-		t.Errorf("Journal()[0].Data = %s", got[0].Data)
+	if o, _ := s.Journal(ctx, other, 0, 0, 100); len(o) != 1 || o[0].Count != 3 {
+		t.Errorf("Journal(other merchant) = %+v, want its one page", o)
 	}
-	if o, _ := s.Journal(ctx, other, 0, 0, 100); len(o) != 3 {
-		t.Errorf("Journal(other merchant) = %d records, want 3", len(o))
+	// Two pages with the same first seq (two nodes at one instant) are both kept.
+	twin := page(msn, base+12, 1)
+	if err := s.AppendJournal(ctx, []sandbox.Page{twin}, 100); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Journal(ctx, msn, 0, 0, 100); len(got) != 4 {
+		t.Errorf("Journal() after a page with a taken first seq = %d pages, want 4", len(got))
 	}
 }
 
-// testJournalPages: before, after and limit select a page.
+// testJournalPages: before, after and limit select pages by their bounds.
 func testJournalPages(t *testing.T, s Store) {
 	ctx := t.Context()
 	msn := newMSN()
 	base := time.Now().UnixNano()
-	if err := s.AppendJournal(ctx, records(msn, base, 10), 100); err != nil {
+	var ps []sandbox.Page
+	for i := range 5 {
+		ps = append(ps, page(msn, base+int64(10*i), 5)) // seqs 10i .. 10i+4
+	}
+	if err := s.AppendJournal(ctx, ps, 100); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.Journal(ctx, msn, base+8, base+2, 3)
+	got, err := s.Journal(ctx, msn, base+40, base+4, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]int64{base + 7, base + 6, base + 5}, seqs(got)); diff != "" {
-		t.Errorf("Journal(before 8, after 2, limit 3) mismatch (-want +got):\n%s", diff)
+	if diff := cmp.Diff([]int64{base + 30, base + 20}, firsts(got)); diff != "" {
+		t.Errorf("Journal(before 40, after 4, limit 2) mismatch (-want +got):\n%s", diff)
+	}
+	got, _ = s.Journal(ctx, msn, 0, base+4, 100)
+	if diff := cmp.Diff([]int64{base + 40, base + 30, base + 20, base + 10}, firsts(got)); diff != "" {
+		t.Errorf("Journal(after 4) mismatch (-want +got):\n%s", diff)
 	}
 }
 
@@ -279,7 +294,7 @@ func testReset(t *testing.T, s Store) {
 		if err := s.PutCategory(ctx, c); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.AppendJournal(ctx, records(m, time.Now().UnixNano(), 4), 100); err != nil {
+		if err := s.AppendJournal(ctx, []sandbox.Page{page(m, time.Now().UnixNano(), 3), page(m, time.Now().UnixNano()+10, 1)}, 100); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.AddFault(ctx, m, newFault(newID("f"), 0), 10); err != nil {
@@ -297,8 +312,8 @@ func testReset(t *testing.T, s Store) {
 	if again, err := s.ResetMerchant(ctx, msn); err != nil || again != (api.SandboxReset{}) {
 		t.Errorf("ResetMerchant(again) = %+v, %v; want all zero", again, err)
 	}
-	if o, _ := s.Journal(ctx, other, 0, 0, 100); len(o) != 4 {
-		t.Errorf("Journal(other merchant) after reset = %d records, want 4", len(o))
+	if o, _ := s.Journal(ctx, other, 0, 0, 100); len(o) != 2 {
+		t.Errorf("Journal(other merchant) after reset = %d pages, want 2", len(o))
 	}
 	if f, _ := s.Faults(ctx, other); len(f) != 1 {
 		t.Errorf("Faults(other merchant) after reset = %d, want 1", len(f))
@@ -316,7 +331,7 @@ func testReopen(t *testing.T, s Store, open func(t *testing.T) Store) {
 	if err := s.AddFault(ctx, msn, f, 10); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AppendJournal(ctx, records(msn, time.Now().UnixNano(), 2), 10); err != nil {
+	if err := s.AppendJournal(ctx, []sandbox.Page{page(msn, time.Now().UnixNano(), 2)}, 10); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -326,7 +341,7 @@ func testReopen(t *testing.T, s Store, open func(t *testing.T) Store) {
 	if got, err := s2.Faults(ctx, msn); err != nil || len(got) != 1 || got[0].FaultID != f.FaultID {
 		t.Errorf("Faults() after reopen = %v, %v; want the rule", got, err)
 	}
-	if got, err := s2.Journal(ctx, msn, 0, 0, 10); err != nil || len(got) != 2 {
-		t.Errorf("Journal() after reopen = %d records, %v; want 2", len(got), err)
+	if got, err := s2.Journal(ctx, msn, 0, 0, 10); err != nil || len(got) != 1 || got[0].Count != 2 {
+		t.Errorf("Journal() after reopen = %+v, %v; want the page of 2", got, err)
 	}
 }

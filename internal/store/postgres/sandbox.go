@@ -152,59 +152,59 @@ func (db *DB) FireFault(ctx context.Context, msn, id string) (bool, error) {
 	return fired, err
 }
 
-// AppendJournal stores records in one transaction, then trims each
-// merchant's ring to its newest keep entries.
-func (db *DB) AppendJournal(ctx context.Context, recs []sandbox.Record, keep int) error {
-	if len(recs) == 0 {
+// trimJournalSQL deletes a merchant's oldest pages while the newer ones
+// hold at least keep entries: newer is the count of the entries in the
+// pages after a page.
+const trimJournalSQL = `DELETE FROM sandbox_journal AS j USING (
+		SELECT first_seq, id, sum(count) OVER (ORDER BY first_seq DESC, id DESC) - count AS newer
+		FROM sandbox_journal WHERE msn = $1) AS w
+	WHERE j.msn = $1 AND j.first_seq = w.first_seq AND j.id = w.id AND w.newer >= $2`
+
+// AppendJournal stores pages in one transaction, then trims each
+// merchant's ring.
+func (db *DB) AppendJournal(ctx context.Context, pages []sandbox.Page, keep int) error {
+	if len(pages) == 0 {
 		return nil
-	}
-	msns, seqs, data := make([]string, len(recs)), make([]int64, len(recs)), make([][]byte, len(recs))
-	seen := map[string]bool{}
-	var distinct []string
-	for i, r := range recs {
-		msns[i], seqs[i], data[i] = r.MSN, r.Seq, r.Data
-		if !seen[r.MSN] {
-			seen[r.MSN] = true
-			distinct = append(distinct, r.MSN)
-		}
 	}
 	return db.run(ctx, "append journal", func(ctx context.Context) error {
 		return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-			// One statement for the whole batch, whatever its size.
-			if _, err := tx.Exec(ctx, `INSERT INTO sandbox_journal (msn, seq, entry)
-				SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[])
-				ON CONFLICT (msn, seq) DO NOTHING`, msns, seqs, data); err != nil {
-				return err
+			for _, p := range pages {
+				if _, err := tx.Exec(ctx, `INSERT INTO sandbox_journal (msn, first_seq, id, last_seq, count, entries) VALUES ($1, $2, $3, $4, $5, $6)`,
+					p.MSN, p.First, p.ID, p.Last, p.Count, p.Data); err != nil {
+					return err
+				}
 			}
-			_, err := tx.Exec(ctx, `DELETE FROM sandbox_journal AS j USING unnest($1::text[]) AS m(msn)
-				WHERE j.msn = m.msn AND j.seq < (SELECT seq FROM sandbox_journal
-					WHERE msn = m.msn ORDER BY seq DESC LIMIT 1 OFFSET $2)`, distinct, keep-1)
-			return err
+			for _, p := range pages {
+				if _, err := tx.Exec(ctx, trimJournalSQL, p.MSN, keep); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 	})
 }
 
-// Journal returns up to limit of msn's records between after and before,
+// Journal returns up to limit of msn's pages between after and before,
 // newest first.
-func (db *DB) Journal(ctx context.Context, msn string, before, after int64, limit int) ([]sandbox.Record, error) {
+func (db *DB) Journal(ctx context.Context, msn string, before, after int64, limit int) ([]sandbox.Page, error) {
 	if before == 0 {
 		before = math.MaxInt64
 	}
-	var out []sandbox.Record
+	var out []sandbox.Page
 	err := db.run(ctx, "read journal", func(ctx context.Context) error {
-		out = []sandbox.Record{}
-		rows, err := db.pool.Query(ctx, `SELECT seq, entry FROM sandbox_journal
-			WHERE msn = $1 AND seq < $2 AND seq > $3 ORDER BY seq DESC LIMIT $4`, msn, before, after, limit)
+		out = []sandbox.Page{}
+		rows, err := db.pool.Query(ctx, `SELECT first_seq, id, last_seq, count, entries FROM sandbox_journal
+			WHERE msn = $1 AND first_seq < $2 AND last_seq > $3 ORDER BY first_seq DESC, id DESC LIMIT $4`, msn, before, after, limit)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			r := sandbox.Record{MSN: msn}
-			if err := rows.Scan(&r.Seq, &r.Data); err != nil {
+			p := sandbox.Page{MSN: msn}
+			if err := rows.Scan(&p.First, &p.ID, &p.Last, &p.Count, &p.Data); err != nil {
 				return err
 			}
-			out = append(out, r)
+			out = append(out, p)
 		}
 		return rows.Err()
 	})
@@ -222,13 +222,17 @@ func (db *DB) ResetMerchant(ctx context.Context, msn string) (api.SandboxReset, 
 					UNION SELECT payment_type, order_id FROM receipts WHERE msn = $1) AS o`, msn).Scan(&res.Orders); err != nil {
 				return err
 			}
+			if err := tx.QueryRow(ctx, `SELECT coalesce(sum(count), 0) FROM sandbox_journal WHERE msn = $1`, msn).Scan(&res.Requests); err != nil {
+				return err
+			}
+			var journalPages int64
 			// Categories go before images: they may name them.
 			for _, d := range []struct {
 				table string
 				n     *int64
 			}{
 				{"categories", &res.Categories}, {"receipts", &res.Receipts}, {"images", &res.Images},
-				{"sandbox_journal", &res.Requests}, {"sandbox_faults", &res.Faults},
+				{"sandbox_journal", &journalPages}, {"sandbox_faults", &res.Faults},
 			} {
 				tag, err := tx.Exec(ctx, `DELETE FROM `+d.table+` WHERE msn = $1`, msn)
 				if err != nil {

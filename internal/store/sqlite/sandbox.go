@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/ordermgmt/ordermgmt/api"
@@ -170,41 +169,31 @@ func (db *DB) FireFault(ctx context.Context, msn, id string) (bool, error) {
 	return fired, err
 }
 
-// journalChunk is the most rows one INSERT statement carries.
-const journalChunk = 128
+// trimJournalSQL deletes a merchant's oldest pages while the newer ones
+// hold at least keep entries: newer is the count of the entries in the
+// pages after a page.
+const trimJournalSQL = `DELETE FROM sandbox_journal WHERE msn = ?1 AND (first_seq, id) IN (
+	SELECT first_seq, id FROM (
+		SELECT first_seq, id, sum(count) OVER (ORDER BY first_seq DESC, id DESC) - count AS newer
+		FROM sandbox_journal WHERE msn = ?1)
+	WHERE newer >= ?2)`
 
-// AppendJournal stores records in one write, then trims each merchant's
-// ring to its newest keep entries.
-func (db *DB) AppendJournal(ctx context.Context, recs []sandbox.Record, keep int) error {
-	if len(recs) == 0 {
+const insertJournalSQL = `INSERT INTO sandbox_journal (msn, first_seq, id, last_seq, count, entries) VALUES (?, ?, ?, ?, ?, ?)`
+
+// AppendJournal stores pages in one write, then trims each merchant's ring.
+func (db *DB) AppendJournal(ctx context.Context, pages []sandbox.Page, keep int) error {
+	if len(pages) == 0 {
 		return nil
 	}
-	msns := map[string]bool{}
-	for _, r := range recs {
-		msns[r.MSN] = true
-	}
 	return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		for start := 0; start < len(recs); start += journalChunk {
-			part := recs[start:min(start+journalChunk, len(recs))]
-			var q strings.Builder
-			q.WriteString(`INSERT OR IGNORE INTO sandbox_journal (msn, seq, entry) VALUES `)
-			args := make([]any, 0, 3*len(part))
-			for i, r := range part {
-				if i > 0 {
-					q.WriteByte(',')
-				}
-				q.WriteString("(?,?,?)")
-				args = append(args, r.MSN, r.Seq, r.Data)
-			}
-			if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+		insert, trim := tx.StmtContext(ctx, db.insertJournal), tx.StmtContext(ctx, db.trimJournal)
+		for _, p := range pages {
+			if _, err := insert.ExecContext(ctx, p.MSN, p.First, p.ID, p.Last, p.Count, p.Data); err != nil {
 				return db.storeErr("append journal", err)
 			}
 		}
-		for msn := range msns {
-			// The keep-th newest entry bounds the ring; with fewer entries
-			// the subquery is NULL and nothing is deleted.
-			if _, err := tx.ExecContext(ctx, `DELETE FROM sandbox_journal WHERE msn = ?1 AND seq <
-				(SELECT seq FROM sandbox_journal WHERE msn = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2)`, msn, keep-1); err != nil {
+		for _, p := range pages {
+			if _, err := trim.ExecContext(ctx, p.MSN, keep); err != nil {
 				return db.storeErr("trim journal", err)
 			}
 		}
@@ -212,28 +201,28 @@ func (db *DB) AppendJournal(ctx context.Context, recs []sandbox.Record, keep int
 	})
 }
 
-// Journal returns up to limit of msn's records between after and before,
+// Journal returns up to limit of msn's pages between after and before,
 // newest first.
-func (db *DB) Journal(ctx context.Context, msn string, before, after int64, limit int) ([]sandbox.Record, error) {
+func (db *DB) Journal(ctx context.Context, msn string, before, after int64, limit int) ([]sandbox.Page, error) {
 	if db.closed.Load() {
 		return nil, errClosed
 	}
 	if before == 0 {
 		before = math.MaxInt64
 	}
-	rows, err := db.reader.QueryContext(ctx, `SELECT seq, entry FROM sandbox_journal
-		WHERE msn = ? AND seq < ? AND seq > ? ORDER BY seq DESC LIMIT ?`, msn, before, after, limit)
+	rows, err := db.reader.QueryContext(ctx, `SELECT first_seq, id, last_seq, count, entries FROM sandbox_journal
+		WHERE msn = ? AND first_seq < ? AND last_seq > ? ORDER BY first_seq DESC, id DESC LIMIT ?`, msn, before, after, limit)
 	if err != nil {
 		return nil, db.storeErr("read journal", err)
 	}
 	defer rows.Close()
-	out := []sandbox.Record{}
+	out := []sandbox.Page{}
 	for rows.Next() {
-		r := sandbox.Record{MSN: msn}
-		if err := rows.Scan(&r.Seq, &r.Data); err != nil {
+		p := sandbox.Page{MSN: msn}
+		if err := rows.Scan(&p.First, &p.ID, &p.Last, &p.Count, &p.Data); err != nil {
 			return nil, db.storeErr("read journal", err)
 		}
-		out = append(out, r)
+		out = append(out, p)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, db.storeErr("read journal", err)
@@ -251,13 +240,17 @@ func (db *DB) ResetMerchant(ctx context.Context, msn string) (api.SandboxReset, 
 				UNION SELECT payment_type, order_id FROM receipts WHERE msn = ?1)`, msn).Scan(&res.Orders); err != nil {
 			return db.storeErr("reset", err)
 		}
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(count), 0) FROM sandbox_journal WHERE msn = ?`, msn).Scan(&res.Requests); err != nil {
+			return db.storeErr("reset", err)
+		}
+		var journalPages int64
 		// Categories go before images: they may name them.
 		for _, d := range []struct {
 			table string
 			n     *int64
 		}{
 			{"categories", &res.Categories}, {"receipts", &res.Receipts}, {"images", &res.Images},
-			{"sandbox_journal", &res.Requests}, {"sandbox_faults", &res.Faults},
+			{"sandbox_journal", &journalPages}, {"sandbox_faults", &res.Faults},
 		} {
 			r, err := tx.ExecContext(ctx, `DELETE FROM `+d.table+` WHERE msn = ?`, msn)
 			if err != nil {

@@ -86,6 +86,8 @@ type DB struct {
 	getOrder              *sql.Stmt
 	listCategories        *sql.Stmt
 	getCategory           *sql.Stmt
+	// The sandbox journal's writes (sandbox.go).
+	insertJournal, trimJournal *sql.Stmt
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -218,6 +220,8 @@ func (db *DB) prepare(ctx context.Context) error {
 	db.deleteOrderCategories = stmt(db.writer, deleteOrderCategoriesSQL)
 	db.deleteCategory = stmt(db.writer, deleteCategorySQL)
 	db.insertReceipt = stmt(db.writer, insertReceiptSQL)
+	db.insertJournal = stmt(db.writer, insertJournalSQL)
+	db.trimJournal = stmt(db.writer, trimJournalSQL)
 	db.getOrder = stmt(db.reader, getOrderSQL)
 	db.listCategories = stmt(db.reader, listCategoriesSQL)
 	db.getCategory = stmt(db.reader, getCategorySQL)
@@ -260,7 +264,7 @@ func (db *DB) Close() error {
 
 func (db *DB) closeAll() error {
 	var errs []error
-	for _, s := range []*sql.Stmt{db.insertImage, db.getImage, db.insertCategoryStmt, db.deleteOrderCategories, db.deleteCategory, db.insertReceipt, db.getOrder, db.listCategories, db.getCategory} {
+	for _, s := range []*sql.Stmt{db.insertImage, db.getImage, db.insertCategoryStmt, db.deleteOrderCategories, db.deleteCategory, db.insertReceipt, db.getOrder, db.listCategories, db.getCategory, db.insertJournal, db.trimJournal} {
 		if s != nil {
 			errs = append(errs, s.Close())
 		}

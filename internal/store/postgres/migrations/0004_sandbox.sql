@@ -20,13 +20,19 @@ CREATE TABLE sandbox_faults (
 );
 CREATE INDEX sandbox_faults_by_msn ON sandbox_faults (msn, seq);
 
--- The request journal: a bounded ring of entries per merchant. seq is the
--- request's start time in Unix nanoseconds, made unique by the node that
--- served it; entry is the entry as JSON (bytea: only the sandbox reads
--- it).
+-- The request journal: a bounded ring of entries per merchant, kept as
+-- pages, one row per batch a node wrote, so that recording a request
+-- costs a small part of one insert. first_seq and last_seq bound the seqs
+-- of its entries (a seq is the request's start time in Unix nanoseconds,
+-- made unique by the node that served it); id, random, tells apart pages
+-- two nodes start at the same instant; entries holds the entries as JSON
+-- lines (bytea: only the sandbox reads them).
 CREATE TABLE sandbox_journal (
-    msn   text   NOT NULL,
-    seq   bigint NOT NULL,
-    entry bytea  NOT NULL,
-    CONSTRAINT sandbox_journal_pkey PRIMARY KEY (msn, seq)
+    msn       text    NOT NULL,
+    first_seq bigint  NOT NULL,
+    id        bigint  NOT NULL,
+    last_seq  bigint  NOT NULL,
+    count     integer NOT NULL,
+    entries   bytea   NOT NULL,
+    CONSTRAINT sandbox_journal_pkey PRIMARY KEY (msn, first_seq, id)
 );

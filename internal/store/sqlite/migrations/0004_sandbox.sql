@@ -17,14 +17,20 @@ CREATE TABLE sandbox_faults (
 ) STRICT;
 CREATE INDEX sandbox_faults_by_msn ON sandbox_faults (msn, seq);
 
--- The request journal: a bounded ring of entries per merchant. seq is the
--- request's start time in Unix nanoseconds, made unique by the node that
--- served it; entry is the entry as JSON, read only by the sandbox. One
--- B-tree keyed by (msn, seq) serves inserts, reads newest first and the
--- trimming of the ring.
+-- The request journal: a bounded ring of entries per merchant, kept as
+-- pages, one row per batch the server wrote, so that recording a request
+-- costs a small part of one insert. first_seq and last_seq bound the seqs
+-- of its entries (a seq is the request's start time in Unix nanoseconds,
+-- made unique by the node that served it); id, random, tells apart pages
+-- two nodes start at the same instant; entries holds the entries as JSON
+-- lines, read only by the sandbox, and comes last so that trimming the
+-- ring reads the counts without it.
 CREATE TABLE sandbox_journal (
-    msn   TEXT    NOT NULL,
-    seq   INTEGER NOT NULL,
-    entry BLOB    NOT NULL,
-    PRIMARY KEY (msn, seq)
+    msn       TEXT    NOT NULL,
+    first_seq INTEGER NOT NULL,
+    id        INTEGER NOT NULL,
+    last_seq  INTEGER NOT NULL,
+    count     INTEGER NOT NULL,
+    entries   BLOB    NOT NULL,
+    PRIMARY KEY (msn, first_seq, id)
 ) STRICT, WITHOUT ROWID;
