@@ -103,6 +103,10 @@ func (r *Relay) attempt(ctx context.Context, d *store.Delivery) (string, error) 
 	switch d.Operation {
 	case server.OpAddImage:
 		img, err := r.local.GetImage(ctx, d.MSN, d.LocalID)
+		if errors.Is(err, api.ErrNotFound) {
+			// Deleted here since (a sandbox reset): nothing to send.
+			return "", fmt.Errorf("%w: image %s is no longer stored at the relay", errNotDeliverable, d.LocalID)
+		}
 		if err != nil {
 			return "", err
 		}
