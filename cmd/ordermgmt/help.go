@@ -1,6 +1,9 @@
 package main
 
-import "context"
+import (
+	"context"
+	"strconv"
+)
 
 // runHelp is `ordermgmt help [CMD [SUBCOMMAND]]`: the same help as
 // `ordermgmt CMD [SUBCOMMAND] -h`.
@@ -17,9 +20,9 @@ func runHelp(ctx context.Context, args []string, e *env) error {
 		return nil
 	}
 	if _, ok := commands[pos[0]]; !ok {
-		msg := "help: unknown command " + quote(pos[0])
+		msg := "help: unknown command " + strconv.Quote(pos[0])
 		if s := suggest(pos[0], commandNames()); s != "" {
-			msg += "; did you mean " + quote(s) + "?"
+			msg += "; did you mean " + strconv.Quote(s) + "?"
 		}
 		return &usageError{msg: msg, cmd: "help"}
 	}

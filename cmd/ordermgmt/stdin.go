@@ -3,12 +3,8 @@ package main
 import (
 	"context"
 	"io"
-	"strconv"
 	"sync"
 )
-
-// quote is strconv.Quote, short.
-func quote(s string) string { return strconv.Quote(s) }
 
 // contextReader ends a Read when ctx is done. A read from a terminal or
 // a pipe cannot be interrupted, so one goroutine reads underneath and is
