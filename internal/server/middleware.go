@@ -81,7 +81,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		st.traceID, st.traceparent = newTraceparent(r.Header.Get(api.HeaderTraceparent))
 		w.Header()[traceparentKey] = []string{st.traceparent}
 		if s.sandbox != nil {
-			st.sandbox.at = s.now()
+			st.sandbox.at, st.sandbox.start = s.now(), start
 		}
 		defer func() {
 			if v := recover(); v != nil {

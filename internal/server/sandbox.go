@@ -26,8 +26,11 @@ import (
 type sandboxState struct {
 	// journal marks a request the journal records: an API operation, or
 	// a path or method the API lacks.
-	journal   bool
-	at        time.Time
+	journal bool
+	// at is the start by the server's clock, start by the monotonic one;
+	// recorded marks a request already handed to the journal.
+	at, start time.Time
+	recorded  bool
 	orderID   string
 	bodyHash  string
 	faultID   string
@@ -238,7 +241,7 @@ func (s *Server) serveSandboxed(w http.ResponseWriter, r *http.Request, rt route
 		}
 		switch {
 		case f.Drop:
-			dropConnection(w, in.state)
+			s.dropConnection(w, r, in.state)
 		case f.Status != 0:
 			s.writeFault(w, rt.operation, f)
 		default:
@@ -260,7 +263,7 @@ func (s *Server) serveSandboxed(w http.ResponseWriter, r *http.Request, rt route
 	}
 	switch {
 	case f.Drop:
-		dropConnection(w, in.state)
+		s.dropConnection(w, r, in.state)
 		return nil
 	case f.Status != 0:
 		s.writeFault(w, rt.operation, f)
@@ -328,8 +331,13 @@ func (s *Server) writeFault(w http.ResponseWriter, op string, f *api.Fault) {
 
 // dropConnection closes the connection without an answer, as a network
 // that loses the answer would.
-func dropConnection(w http.ResponseWriter, st *reqState) {
+// The journal gets the request first: once the connection is closed the
+// client may read the journal before this handler returns.
+func (s *Server) dropConnection(w http.ResponseWriter, r *http.Request, st *reqState) {
 	st.sandbox.dropped = true
+	if sw, ok := w.(*statusWriter); ok {
+		s.record(r, sw, time.Since(st.sandbox.start))
+	}
 	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
 		conn.Close()
 		return
@@ -427,9 +435,10 @@ func jsonStringField(body []byte, key string) string {
 func (s *Server) record(r *http.Request, sw *statusWriter, d time.Duration) {
 	st := &sw.state
 	ss := &st.sandbox
-	if s.sandbox == nil || !ss.journal || strings.HasPrefix(r.URL.Path, "/_sandbox/") {
+	if s.sandbox == nil || !ss.journal || ss.recorded || strings.HasPrefix(r.URL.Path, "/_sandbox/") {
 		return
 	}
+	ss.recorded = true
 	msn := st.msn
 	if len(api.CheckMSN(msn)) > 0 {
 		msn = r.Header.Get(api.HeaderMSN)
