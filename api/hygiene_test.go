@@ -158,6 +158,8 @@ func TestURLRules(t *testing.T) {
 		{"mailto:shop@example.com", "invalid_url"},
 		{"https:///o", "invalid_url"},
 		{"https://", "invalid_url"},
+		{"https://%00", "invalid_url"},
+		{"https://ex%41mple.com/", "invalid_url"},
 		{"https:example.com", "invalid_url"},
 		{"https://example.com/a b", "invalid_url"},
 		{`https://x.example/"><script>alert(1)</script>`, "invalid_url"},

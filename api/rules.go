@@ -189,6 +189,10 @@ func urlReason(s string) string {
 	if host[0] != '[' && strings.IndexByte(host, '[')+strings.IndexByte(host, ']') > -2 {
 		return want + ", but its host " + quote(host) + " has a bracket outside an IPv6 address."
 	}
+	// Browsers and net/url read few percent-encodings in a host name.
+	if strings.IndexByte(host, '%') >= 0 {
+		return want + ", but its host " + quote(host) + " is percent-encoded; write a host name as it is, in its xn-- (punycode) form if it has letters beyond ASCII."
+	}
 	if port != "" {
 		p := port[1:]
 		n, err := strconv.Atoi(p)
