@@ -47,6 +47,21 @@ func sandboxClient(af *apiFlags, e *env) (*sandbox.Client, func(error) error, er
 	return sandbox.New(c), func(err error) error { return failure(c, err) }, nil
 }
 
+// sandboxCommand parses a sandbox subcommand's flags and its positional
+// arguments, which must be exactly names, and returns its client with the
+// positional values.
+func sandboxCommand(fs *flag.FlagSet, af *apiFlags, args []string, e *env, names ...string) (*sandbox.Client, func(error) error, []string, error) {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := wantArgs(fs, pos, names...); err != nil {
+		return nil, nil, nil, err
+	}
+	sb, fail, err := sandboxClient(af, e)
+	return sb, fail, pos, err
+}
+
 // runFaultAdd adds a fault rule.
 func runFaultAdd(ctx context.Context, args []string, e *env) error {
 	fs := newFlagSet("sandbox fault add", "sandbox fault add --operation OP [--order GLOB] [--when before|after] EFFECT [flags]",
@@ -137,14 +152,7 @@ func runFaultList(ctx context.Context, args []string, e *env) error {
 		"ordermgmt sandbox fault list --json")
 	var af apiFlags
 	af.register(fs, false)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos); err != nil {
-		return err
-	}
-	sb, fail, err := sandboxClient(&af, e)
+	sb, fail, _, err := sandboxCommand(fs, &af, args, e)
 	if err != nil {
 		return err
 	}
@@ -184,14 +192,7 @@ func runFaultRm(ctx context.Context, args []string, e *env) error {
 		"ordermgmt sandbox fault rm 0f8e7a2c-3b1d-4c5e-9f6a-1b2c3d4e5f60")
 	var af apiFlags
 	af.register(fs, false)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, "FAULT_ID"); err != nil {
-		return err
-	}
-	sb, fail, err := sandboxClient(&af, e)
+	sb, fail, pos, err := sandboxCommand(fs, &af, args, e, "FAULT_ID")
 	if err != nil {
 		return err
 	}
@@ -212,14 +213,7 @@ func runFaultClear(ctx context.Context, args []string, e *env) error {
 		"ordermgmt sandbox fault clear")
 	var af apiFlags
 	af.register(fs, false)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos); err != nil {
-		return err
-	}
-	sb, fail, err := sandboxClient(&af, e)
+	sb, fail, _, err := sandboxCommand(fs, &af, args, e)
 	if err != nil {
 		return err
 	}
@@ -256,14 +250,7 @@ func runSandboxRequests(ctx context.Context, args []string, e *env) error {
 	fs.StringVar(&q.Status, "status", "", "only this status, a class such as 5xx, or 0 for dropped connections")
 	fs.IntVar(&q.Limit, "limit", 0, "at most this many entries (default 100)")
 	follow := fs.Bool("follow", false, "keep printing new requests until interrupted")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos); err != nil {
-		return err
-	}
-	sb, fail, err := sandboxClient(&af, e)
+	sb, fail, _, err := sandboxCommand(fs, &af, args, e)
 	if err != nil {
 		return err
 	}
@@ -376,14 +363,7 @@ func runSandboxReset(ctx context.Context, args []string, e *env) error {
 		"ordermgmt sandbox reset --msn 654321 --json")
 	var af apiFlags
 	af.register(fs, false)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos); err != nil {
-		return err
-	}
-	sb, fail, err := sandboxClient(&af, e)
+	sb, fail, _, err := sandboxCommand(fs, &af, args, e)
 	if err != nil {
 		return err
 	}
@@ -419,14 +399,7 @@ func runSandboxChecklist(ctx context.Context, args []string, e *env) error {
 		"ordermgmt sandbox checklist --json")
 	var af apiFlags
 	af.register(fs, false)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos); err != nil {
-		return err
-	}
-	sb, fail, err := sandboxClient(&af, e)
+	sb, fail, _, err := sandboxCommand(fs, &af, args, e)
 	if err != nil {
 		return err
 	}
