@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ordermgmt/ordermgmt/api"
+	"github.com/ordermgmt/ordermgmt/internal/sandbox"
 	"github.com/ordermgmt/ordermgmt/internal/store"
 )
 
@@ -80,5 +81,61 @@ func TestMigrateV2Categories(t *testing.T) {
 	add2 := &store.Category{Key: key, ID: "c-bad", Category: api.Category{Category: api.CategoryDelivery, OrderDetailsURL: "https://x.example/d", ImageID: &missing}}
 	if p := api.AsProblem(db.AddCategory(ctx, add2)); p.Status != 400 || len(p.InvalidParams) != 1 || p.InvalidParams[0].Code != api.CodeImageNotFound {
 		t.Errorf("AddCategory(unknown image) after migration = %+v, want 400 image_not_found", p)
+	}
+}
+
+// TestMigrateJournalPages: the journal's pages written before 0007 are
+// read back in order after it, and the ring is trimmed as before.
+func TestMigrateJournalPages(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "ordermgmt.db")
+	raw, err := sql.Open("sqlite", dsn(path, map[string][]string{"_foreign_keys": {"1"}, "_journal_mode": {"WAL"}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(ctx, raw, migrations[:6], time.Now); err != nil {
+		t.Fatalf("migrate(0001–0006) = %v", err)
+	}
+	for _, q := range []string{
+		`INSERT INTO sandbox_journal VALUES ('123456', 100, 1, 150, 2, CAST('a' AS BLOB))`,
+		`INSERT INTO sandbox_journal VALUES ('123456', 200, 7, 250, 3, CAST('b' AS BLOB))`,
+		`INSERT INTO sandbox_journal VALUES ('654321', 150, 2, 160, 1, CAST('c' AS BLOB))`,
+	} {
+		if _, err := raw.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	raw.Close()
+
+	db, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatalf("Open(0006 database) = %v", err)
+	}
+	defer db.Close()
+	pageIDs := func(msn string) []int64 {
+		t.Helper()
+		ps, err := db.Journal(ctx, msn, 0, 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, p := range ps {
+			ids = append(ids, p.ID)
+		}
+		return ids
+	}
+	if diff := cmp.Diff([]int64{7, 1}, pageIDs("123456")); diff != "" {
+		t.Errorf("journal pages of 123456 after migration, newest first (-want +got):\n%s", diff)
+	}
+	// A new page of 2 entries in a ring of 4: the oldest page goes, the
+	// other merchant's stays.
+	if err := db.AppendJournal(ctx, []sandbox.Page{{MSN: "123456", ID: 9, First: 300, Last: 310, Count: 2, Data: []byte("d")}}, 4); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]int64{9, 7}, pageIDs("123456")); diff != "" {
+		t.Errorf("journal pages of 123456 after a trim (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]int64{2}, pageIDs("654321")); diff != "" {
+		t.Errorf("journal pages of 654321 (-want +got):\n%s", diff)
 	}
 }

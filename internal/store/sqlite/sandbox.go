@@ -171,10 +171,11 @@ func (db *DB) FireFault(ctx context.Context, msn, id string) (bool, error) {
 
 // trimJournalSQL deletes a merchant's oldest pages while the newer ones
 // hold at least keep entries: newer is the count of the entries in the
-// pages after a page.
-const trimJournalSQL = `DELETE FROM sandbox_journal WHERE msn = ?1 AND (first_seq, id) IN (
-	SELECT first_seq, id FROM (
-		SELECT first_seq, id, sum(count) OVER (ORDER BY first_seq DESC, id DESC) - count AS newer
+// pages after a page. The window reads the index (msn, first_seq, id) and
+// each page's count, never its entries; the delete goes by rowid.
+const trimJournalSQL = `DELETE FROM sandbox_journal WHERE rowid IN (
+	SELECT rowid FROM (
+		SELECT rowid, sum(count) OVER (ORDER BY first_seq DESC, id DESC) - count AS newer
 		FROM sandbox_journal WHERE msn = ?1)
 	WHERE newer >= ?2)`
 
