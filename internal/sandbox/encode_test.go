@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"strconv"
 	"testing"
 	"time"
 
@@ -61,4 +62,18 @@ func BenchmarkEncodeEntry(b *testing.B) {
 		}
 		b.ReportMetric(float64(n), "bytes/entry")
 	})
+}
+
+// TestAppendStrIsQuote: the copying path of appendStr writes what
+// strconv.Quote writes, for every byte alone and amid plain text.
+func TestAppendStrIsQuote(t *testing.T) {
+	cases := []string{"", "plain", "/order-management/v2/ECOM/o-1", "ø", "a\u2028b", "\xff", "~ !"}
+	for c := range 256 {
+		cases = append(cases, string(rune(c)), "x"+string([]byte{byte(c)})+"y")
+	}
+	for _, s := range cases {
+		if got, want := string(appendStr(nil, s)), "\t"+strconv.Quote(s); got != want {
+			t.Errorf("appendStr(%q) = %q, want %q", s, got, want)
+		}
+	}
 }

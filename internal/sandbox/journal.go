@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ordermgmt/ordermgmt/api"
@@ -15,32 +16,58 @@ import (
 // Record hands an entry of msn's journal to the writer and returns at
 // once: the request never waits for the disk. When the writer has fallen
 // behind by queueSize entries, the entry is dropped and counted; a full
-// journal never refuses a request. e.ID is set by the writer.
+// journal never refuses a request. The subscription key is masked here;
+// e.ID is not read (an entry's id is the seq the node gives it).
 func (s *Sandbox) Record(msn string, e *api.JournalEntry) {
 	if s.keep <= 0 || msn == "" {
 		return
 	}
-	p := pending{msn: msn, entry: *e}
+	masked := *e
+	masked.SubscriptionKey = maskKey(e.SubscriptionKey)
+	// Encoded before taking the lock, so that requests share it only for
+	// a copy.
+	lb := linePool.Get().(*[]byte)
+	line := appendFields((*lb)[:0], &masked)
 	s.bufMu.Lock()
 	if len(s.buf) >= queueSize {
 		s.bufMu.Unlock()
+		*lb = line
+		linePool.Put(lb)
 		if s.dropped.Add(1)%1000 == 1 {
 			s.log.Warn("sandbox: journal writer is behind; entries dropped", "dropped", s.dropped.Load())
 		}
 		return
 	}
 	// Seq is the start time made unique and increasing on this node.
-	p.seq = max(e.Time.UnixNano(), s.lastSeq+1)
-	s.lastSeq = p.seq
-	s.buf = append(s.buf, p)
+	seq := max(e.Time.UnixNano(), s.lastSeq+1)
+	s.lastSeq = seq
+	start := len(s.data)
+	s.data = append(s.data, line...)
+	s.buf = append(s.buf, pending{msn: msn, seq: seq, start: start, end: len(s.data)})
 	full := len(s.buf) == maxBatch
 	s.bufMu.Unlock()
+	*lb = line
+	linePool.Put(lb)
 	if full {
 		select {
 		case s.kick <- struct{}{}:
 		default:
 		}
 	}
+}
+
+// linePool holds the buffers Record encodes an entry in.
+var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// maskKey keeps the last four characters of a subscription key.
+func maskKey(k string) string {
+	switch {
+	case len(k) > 4:
+		return "…" + k[len(k)-4:]
+	case k != "":
+		return "…"
+	}
+	return ""
 }
 
 // Dropped counts the entries dropped because the writer was behind.
@@ -76,19 +103,20 @@ func (s *Sandbox) writeLoop() {
 	t := time.NewTicker(s.flushIv)
 	defer t.Stop()
 	var spare []pending
+	var spareData []byte
 	write := func() error {
 		s.bufMu.Lock()
-		batch := s.buf
-		s.buf = spare[:0]
+		batch, data := s.buf, s.data
+		s.buf, s.data = spare[:0], spareData[:0]
 		s.bufMu.Unlock()
 		var err error
 		for start := 0; start < len(batch); start += maxBatch {
-			if werr := s.writeBatch(batch[start:min(start+maxBatch, len(batch))]); werr != nil {
+			if werr := s.writeBatch(batch[start:min(start+maxBatch, len(batch))], data); werr != nil {
 				err = werr
 			}
 		}
-		clear(batch)
-		spare = batch
+		clear(batch) // the msn strings
+		spare, spareData = batch, data
 		return err
 	}
 	for {
@@ -106,36 +134,29 @@ func (s *Sandbox) writeLoop() {
 	}
 }
 
-// writeBatch encodes a batch into one page per merchant and stores them.
-// A failure is logged and the batch is lost: the journal is a record for
-// developers, and keeping entries in memory until the store is back
-// would hold requests' memory.
-func (s *Sandbox) writeBatch(batch []pending) error {
+// writeBatch gathers a batch into one page per merchant and stores them;
+// data holds the batch's encoded entries. A failure is logged and the
+// batch is lost: the journal is a record for developers, and keeping
+// entries in memory until the store is back would hold requests' memory.
+func (s *Sandbox) writeBatch(batch []pending, data []byte) error {
 	if len(batch) == 0 {
 		return nil
 	}
 	byMSN := map[string]*Page{}
 	var pages []*Page
 	for i := range batch {
-		e := &batch[i].entry
-		e.ID = strconv.FormatInt(batch[i].seq, 10)
-		if k := e.SubscriptionKey; len(k) > 4 {
-			e.SubscriptionKey = "…" + k[len(k)-4:]
-		} else if k != "" {
-			e.SubscriptionKey = "…"
-		}
-		seq := batch[i].seq
-		p := byMSN[batch[i].msn]
+		b := &batch[i]
+		p := byMSN[b.msn]
 		if p == nil {
-			p = &Page{MSN: batch[i].msn, ID: rand.Int64(), First: seq}
+			p = &Page{MSN: b.msn, ID: rand.Int64(), First: b.seq}
 			byMSN[p.MSN] = p
 			pages = append(pages, p)
 		}
 		// Entries reach the queue in seq order, give or take the moment
 		// between taking a seq and queueing; First and Last bound them.
-		p.First, p.Last = min(p.First, seq), max(p.Last, seq)
+		p.First, p.Last = min(p.First, b.seq), max(p.Last, b.seq)
 		p.Count++
-		p.Data = append(appendEntry(p.Data, seq, e), '\n')
+		p.Data = append(append(appendHead(p.Data, b.seq), data[b.start:b.end]...), '\n')
 	}
 	out := make([]Page, len(pages))
 	for i, p := range pages {

@@ -67,10 +67,13 @@ type Sandbox struct {
 	// The journal's buffer: requests append entries under bufMu without
 	// waking anyone, and one goroutine takes them every flush interval (or
 	// when kicked by a full batch) and writes them in batches. A channel
-	// per entry would wake the writer on every request.
+	// per entry would wake the writer on every request. Entries wait
+	// encoded, their lines one after another in data: a request's strings
+	// are not kept alive, and the collector has no pointers to follow.
 	bufMu   sync.Mutex
-	buf     []pending
-	lastSeq int64 // under bufMu
+	buf     []pending // under bufMu
+	data    []byte    // under bufMu
+	lastSeq int64     // under bufMu
 	kick    chan struct{}
 	flushCh chan chan error
 	dropped atomic.Int64
@@ -83,11 +86,12 @@ type Sandbox struct {
 // ruleSet maps a merchant to its active rules, in the order they were added.
 type ruleSet map[string][]api.Fault
 
-// pending is an entry on its way to the store.
+// pending is an entry on its way to the store: its line after the seq
+// (appendFields) is data[start:end] of the buffer it waits in.
 type pending struct {
-	msn   string
-	seq   int64
-	entry api.JournalEntry
+	msn        string
+	seq        int64
+	start, end int
 }
 
 // queueSize bounds the entries waiting for the writer; past it entries
