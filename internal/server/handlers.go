@@ -14,8 +14,8 @@ import (
 // an empty body, any Content-Type, an empty "Authorization: Bearer ".
 func (s *Server) token(w http.ResponseWriter, r *http.Request, in *input) error {
 	h := r.Header
-	g, err := s.authn.Load().authn.Authenticate(r.Context(), h.Get(api.HeaderClientID), h.Get(api.HeaderClientSecret),
-		h.Get(api.HeaderSubscriptionKey), h.Get(api.HeaderMSN))
+	g, err := s.authn.Load().authn.Authenticate(r.Context(), headerValue(h, clientIDKey), headerValue(h, clientSecretKey),
+		headerValue(h, api.HeaderSubscriptionKey), headerValue(h, api.HeaderMSN))
 	if err != nil {
 		return err
 	}
@@ -23,7 +23,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, in *input) error 
 	if err != nil {
 		return err
 	}
-	in.state.clientID, in.state.msn = c.ClientID, h.Get(api.HeaderMSN)
+	in.state.clientID, in.state.msn = c.ClientID, headerValue(h, api.HeaderMSN)
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, "application/json", s.issuer.TokenResponse(tok, c))
 	return nil
@@ -170,10 +170,10 @@ func (s *Server) meta(r *http.Request, in *input) store.Meta {
 		TraceID:   in.state.traceID,
 		ClientID:  in.state.clientID,
 		System: store.System{
-			Name:          h.Get(api.HeaderSystemName),
-			Version:       h.Get(api.HeaderSystemVersion),
-			PluginName:    h.Get(api.HeaderSystemPluginName),
-			PluginVersion: h.Get(api.HeaderSystemPluginVersion),
+			Name:          headerValue(h, api.HeaderSystemName),
+			Version:       headerValue(h, api.HeaderSystemVersion),
+			PluginName:    headerValue(h, api.HeaderSystemPluginName),
+			PluginVersion: headerValue(h, api.HeaderSystemPluginVersion),
 		},
 	}
 }

@@ -1,47 +1,74 @@
-package server_test
+package server
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"net/http"
-	"strings"
+	"path/filepath"
 	"testing"
+
+	"github.com/ordermgmt/ordermgmt/api"
 )
 
-// TestToleratedHeaders checks what real clients send that must not cause
-// errors: a random Idempotency-Key on every call, no Content-Type, a JSON
-// type with parameters, empty Vipps-System-* values.
-func TestToleratedHeaders(t *testing.T) {
-	h := start(t)
-	m := h.merchant(msn)
-	body := mustJSON(sampleReceipt())
-	tests := []struct {
-		name    string
-		headers map[string]string
-	}{
-		{"idempotency key", map[string]string{"Idempotency-Key": "3f1b6a54-7a4c-4c3e-9b1a-1d2e3f4a5b6c", "Content-Type": "application/json"}},
-		{"no content type", map[string]string{}},
-		{"json with charset", map[string]string{"Content-Type": "application/json; charset=utf-8"}},
-		{"empty system headers", map[string]string{"Content-Type": "application/json", "Vipps-System-Name": "", "Vipps-System-Plugin-Name": ""}},
+// TestHeaderKeys: every key the server's code passes to headerValue is in
+// canonical form, which headerValue needs to find the header.
+func TestHeaderKeys(t *testing.T) {
+	keys := map[string]string{
+		"api.HeaderAuthorization": api.HeaderAuthorization, "api.HeaderSubscriptionKey": api.HeaderSubscriptionKey,
+		"api.HeaderMSN": api.HeaderMSN, "api.HeaderSystemName": api.HeaderSystemName,
+		"api.HeaderSystemVersion": api.HeaderSystemVersion, "api.HeaderSystemPluginName": api.HeaderSystemPluginName,
+		"api.HeaderSystemPluginVersion": api.HeaderSystemPluginVersion, "clientIDKey": clientIDKey,
+		"clientSecretKey": clientSecretKey, "api.HeaderIdempotencyKey": api.HeaderIdempotencyKey,
+		"traceparentKey": traceparentKey, "api.HeaderClientID": api.HeaderClientID,
+		// checkSystemHeaders passes the names of systemHeaders.
+		"name": api.HeaderSystemName,
 	}
-	for i, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			req, _ := http.NewRequest("POST", h.app.URL+"/order-management/v2/ECOM/receipts/tol-"+string(rune('a'+i)), strings.NewReader(body))
-			for j := 0; j < len(m); j += 2 {
-				req.Header.Set(m[j], m[j+1])
+	for _, name := range systemHeaders {
+		if http.CanonicalHeaderKey(name) != name {
+			t.Errorf("systemHeaders has %q, not in canonical form %q", name, http.CanonicalHeaderKey(name))
+		}
+	}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	calls := 0
+	for _, f := range files {
+		file, err := parser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) != 2 {
+				return true
 			}
-			for k, v := range tt.headers {
-				req.Header.Set(k, v)
+			if id, ok := call.Fun.(*ast.Ident); !ok || id.Name != "headerValue" {
+				return true
 			}
-			if _, ok := tt.headers["Content-Type"]; !ok {
-				req.Header.Del("Content-Type")
+			calls++
+			var arg string
+			switch a := call.Args[1].(type) {
+			case *ast.SelectorExpr:
+				if x, ok := a.X.(*ast.Ident); ok {
+					arg = x.Name + "." + a.Sel.Name
+				}
+			case *ast.Ident:
+				arg = a.Name
 			}
-			res, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
+			key, known := keys[arg]
+			switch {
+			case !known:
+				t.Errorf("%s: headerValue(…, %s): add the key to this test, in canonical form", fset.Position(call.Pos()), arg)
+			case http.CanonicalHeaderKey(key) != key:
+				t.Errorf("%s: headerValue(…, %s): %q is not in canonical form %q", fset.Position(call.Pos()), arg, key, http.CanonicalHeaderKey(key))
 			}
-			res.Body.Close()
-			if res.StatusCode != 201 {
-				t.Errorf("receipt with %v = %d, want 201", tt.headers, res.StatusCode)
-			}
+			return true
 		})
+	}
+	if calls < 10 {
+		t.Errorf("found %d calls of headerValue, want the server's (more than 10)", calls)
 	}
 }

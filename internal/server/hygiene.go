@@ -85,7 +85,7 @@ var systemHeaders = [...]string{api.HeaderSystemName, api.HeaderSystemVersion, a
 func checkSystemHeaders(h http.Header) []api.InvalidParam {
 	var params []api.InvalidParam
 	for _, name := range systemHeaders {
-		if v := h.Get(name); v != "" && !printableASCII(v) {
+		if v := headerValue(h, name); v != "" && !printableASCII(v) {
 			params = append(params, api.CheckSystemHeader(name, v)...)
 		}
 	}

@@ -78,7 +78,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		// One allocation carries the status and the log's fields.
 		sw := &statusWriter{ResponseWriter: w}
 		st := &sw.state
-		st.traceID, st.traceparent = newTraceparent(r.Header.Get(api.HeaderTraceparent))
+		st.traceID, st.traceparent = newTraceparent(headerValue(r.Header, traceparentKey))
 		w.Header()[traceparentKey] = []string{st.traceparent}
 		if s.sandbox != nil {
 			st.sandbox.at, st.sandbox.start = s.now(), start
@@ -128,10 +128,10 @@ func (s *Server) logRequest(r *http.Request, status int, d time.Duration, st *re
 		slog.String("trace_id", st.traceID),
 		// The whole traceparent the answer carried, as clients print it.
 		slog.String("traceparent", st.traceparent),
-		slog.String("system_name", h.Get(api.HeaderSystemName)),
-		slog.String("system_version", h.Get(api.HeaderSystemVersion)),
-		slog.String("plugin_name", h.Get(api.HeaderSystemPluginName)),
-		slog.String("plugin_version", h.Get(api.HeaderSystemPluginVersion)),
+		slog.String("system_name", headerValue(h, api.HeaderSystemName)),
+		slog.String("system_version", headerValue(h, api.HeaderSystemVersion)),
+		slog.String("plugin_name", headerValue(h, api.HeaderSystemPluginName)),
+		slog.String("plugin_version", headerValue(h, api.HeaderSystemPluginVersion)),
 	)
 	_ = s.log.Handler().Handle(ctx, rec)
 }
@@ -237,7 +237,7 @@ func (s *Server) prepare(w http.ResponseWriter, r *http.Request, rt route, in *i
 	}
 	if rt.path == tokenPath {
 		h := r.Header
-		if ok, wait := s.tokenRates.allow(h.Get(api.HeaderClientID), h.Get(api.HeaderMSN)); !ok {
+		if ok, wait := s.tokenRates.allow(headerValue(h, clientIDKey), headerValue(h, api.HeaderMSN)); !ok {
 			return s.rateLimited(wait)
 		}
 		if ps := checkSystemHeaders(h); len(ps) > 0 {
@@ -280,12 +280,12 @@ func jsonContentType(ct string) bool {
 // subscription key, bearer token and the merchant it acts for.
 func (s *Server) authenticate(r *http.Request, in *input) error {
 	h := r.Header
-	subKey := h.Get(api.HeaderSubscriptionKey)
+	subKey := headerValue(h, api.HeaderSubscriptionKey)
 	if subKey == "" {
 		return gateway(http.StatusUnauthorized, api.CodeSubscriptionKey,
 			"Access denied due to missing subscription key. Send the Ocp-Apim-Subscription-Key header.")
 	}
-	authz := h.Get(api.HeaderAuthorization)
+	authz := headerValue(h, api.HeaderAuthorization)
 	if authz == "" {
 		return gateway(http.StatusUnauthorized, api.CodeMissingToken,
 			"Access token is missing. Send Authorization: Bearer <token> from POST /accesstoken/get.")
@@ -306,7 +306,7 @@ func (s *Server) authenticate(r *http.Request, in *input) error {
 		return gateway(http.StatusUnauthorized, api.CodeSubscriptionKey,
 			"Access denied due to invalid subscription key: it is not the key the access token was issued for.")
 	}
-	msn := h.Get(api.HeaderMSN)
+	msn := headerValue(h, api.HeaderMSN)
 	params := append(api.CheckMSN(msn), checkSystemHeaders(h)...)
 	if err := api.Invalid(params); err != nil {
 		return err

@@ -211,7 +211,7 @@ func (s *Server) serveSandboxed(w http.ResponseWriter, r *http.Request, rt route
 	}
 	msn := in.msn
 	if rt.operation == OpToken {
-		msn = r.Header.Get(api.HeaderMSN)
+		msn = headerValue(r.Header, api.HeaderMSN)
 		if len(api.CheckMSN(msn)) > 0 {
 			msn = ""
 		}
@@ -441,7 +441,7 @@ func (s *Server) record(r *http.Request, sw *statusWriter, d time.Duration) {
 	ss.recorded = true
 	msn := st.msn
 	if len(api.CheckMSN(msn)) > 0 {
-		msn = r.Header.Get(api.HeaderMSN)
+		msn = headerValue(r.Header, api.HeaderMSN)
 		if len(api.CheckMSN(msn)) > 0 {
 			return
 		}
@@ -457,12 +457,12 @@ func (s *Server) record(r *http.Request, sw *statusWriter, d time.Duration) {
 		Status:              sw.status,
 		DurationMs:          float64(d.Microseconds()) / 1000,
 		TraceID:             st.traceID,
-		SystemName:          h.Get(api.HeaderSystemName),
-		SystemVersion:       h.Get(api.HeaderSystemVersion),
-		SystemPluginName:    h.Get(api.HeaderSystemPluginName),
-		SystemPluginVersion: h.Get(api.HeaderSystemPluginVersion),
-		IdempotencyKey:      h.Get(api.HeaderIdempotencyKey),
-		SubscriptionKey:     h.Get(api.HeaderSubscriptionKey),
+		SystemName:          headerValue(h, api.HeaderSystemName),
+		SystemVersion:       headerValue(h, api.HeaderSystemVersion),
+		SystemPluginName:    headerValue(h, api.HeaderSystemPluginName),
+		SystemPluginVersion: headerValue(h, api.HeaderSystemPluginVersion),
+		IdempotencyKey:      headerValue(h, api.HeaderIdempotencyKey),
+		SubscriptionKey:     headerValue(h, api.HeaderSubscriptionKey),
 		ClientID:            st.clientID,
 		BodyHash:            ss.bodyHash,
 		FaultID:             ss.faultID,
