@@ -48,6 +48,29 @@ func claimIDs(t *testing.T, ob store.Outbox, node string, now time.Time) []strin
 	return ops
 }
 
+// writeOrders writes image img, order o-1's category naming it and its
+// receipt, and order o-2's receipt; it returns o-2's key.
+func writeOrders(t *testing.T, st store.Store, img string) store.OrderKey {
+	t.Helper()
+	ctx := context.Background()
+	key := store.OrderKey{MSN: testMSN, PaymentType: api.PaymentTypeECOM, OrderID: "o-1"}
+	if err := st.PutImage(ctx, &store.Image{MSN: testMSN, ID: img, MediaType: "image/png", Width: 200, Height: 200, SHA512: "x", Data: []byte{1}}); err != nil {
+		t.Fatal(err)
+	}
+	cat := api.Category{Category: api.CategoryReceipt, OrderDetailsURL: "https://x.example/", ImageID: &img}
+	if err := st.PutCategory(ctx, &store.Category{Key: key, ID: "c-1", Category: cat}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.AddReceipt(ctx, &store.Receipt{Key: key, ID: "r-1", Body: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	other := store.OrderKey{MSN: testMSN, PaymentType: api.PaymentTypeECOM, OrderID: "o-2"}
+	if err := st.AddReceipt(ctx, &store.Receipt{Key: other, ID: "r-2", Body: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	return other
+}
+
 // TestOutboxClaims holds both stores to the claim rules: a write's
 // delivery waits behind the earlier pending one of its order and the image
 // it names; a lease keeps a delivery from other nodes until it ends; only
@@ -58,21 +81,7 @@ func TestOutboxClaims(t *testing.T) {
 		st, ob := outboxStore(t, pg)
 		now := time.Now().Add(time.Second)
 		img := "logo"
-		key := store.OrderKey{MSN: testMSN, PaymentType: api.PaymentTypeECOM, OrderID: "o-1"}
-		if err := st.PutImage(ctx, &store.Image{MSN: testMSN, ID: img, MediaType: "image/png", Width: 200, Height: 200, SHA512: "x", Data: []byte{1}}); err != nil {
-			t.Fatal(err)
-		}
-		cat := api.Category{Category: api.CategoryReceipt, OrderDetailsURL: "https://x.example/", ImageID: &img}
-		if err := st.PutCategory(ctx, &store.Category{Key: key, ID: "c-1", Category: cat}); err != nil {
-			t.Fatal(err)
-		}
-		if err := st.AddReceipt(ctx, &store.Receipt{Key: key, ID: "r-1", Body: []byte(`{}`)}); err != nil {
-			t.Fatal(err)
-		}
-		other := store.OrderKey{MSN: testMSN, PaymentType: api.PaymentTypeECOM, OrderID: "o-2"}
-		if err := st.AddReceipt(ctx, &store.Receipt{Key: other, ID: "r-2", Body: []byte(`{}`)}); err != nil {
-			t.Fatal(err)
-		}
+		other := writeOrders(t, st, img)
 		// A refused write adds no delivery.
 		if err := st.AddReceipt(ctx, &store.Receipt{Key: other, ID: "r-3", Body: []byte(`{}`)}); !errors.Is(err, api.ErrConflict) {
 			t.Fatalf("second receipt = %v, want a conflict", err)
@@ -161,6 +170,50 @@ func TestOutboxClaimsRace(t *testing.T) {
 		wg.Wait()
 		if len(seen) != n {
 			t.Errorf("%d deliveries claimed, want %d", len(seen), n)
+		}
+	})
+}
+
+// TestOutboxHoldsBack: when a delivery is put off, the deliveries held
+// back behind it (the rest of its order, the categories naming its image
+// and theirs) are put off with it, and still come in order.
+func TestOutboxHoldsBack(t *testing.T) {
+	eachStore(t, func(t *testing.T, pg bool) {
+		ctx := context.Background()
+		st, ob := outboxStore(t, pg)
+		now := time.Now().Add(time.Second)
+		img := "logo"
+		writeOrders(t, st, img)
+		if got := claimIDs(t, ob, "a", now); len(got) != 2 || got[0] != "addImage logo" {
+			t.Fatalf("first claim = %v, want the image and o-2's receipt", got)
+		}
+		ds, _ := ob.ListDeliveries(ctx, store.DeliveryFilter{LocalID: img})
+		later := now.Add(time.Hour)
+		if err := ob.FinishDelivery(ctx, ds[0].ID, "a", store.DeliveryOutcome{State: store.DeliveryRetrying, NextAttempt: later, At: now}); err != nil {
+			t.Fatal(err)
+		}
+		all, err := ob.ListDeliveries(ctx, store.DeliveryFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range all {
+			if d.LocalID == "r-2" {
+				// Another order's: not held back.
+				if !d.NextAttempt.Equal(d.CreatedAt) {
+					t.Errorf("o-2's receipt next attempt = %v, want its creation %v", d.NextAttempt, d.CreatedAt)
+				}
+				if err := ob.FinishDelivery(ctx, d.ID, "a", store.DeliveryOutcome{State: store.DeliveryDelivered, At: now}); err != nil {
+					t.Fatal(err)
+				}
+			} else if !d.NextAttempt.Equal(later) {
+				t.Errorf("%s %s next attempt = %v, want %v", d.Operation, d.LocalID, d.NextAttempt, later)
+			}
+		}
+		if got := claimIDs(t, ob, "b", later.Add(-time.Second)); len(got) != 0 {
+			t.Errorf("claim before the image's next attempt = %v, want none", got)
+		}
+		if got := claimIDs(t, ob, "b", later); len(got) != 1 || got[0] != "addImage logo" {
+			t.Errorf("claim at the image's next attempt = %v, want the image alone", got)
 		}
 	})
 }

@@ -116,6 +116,34 @@ type Outbox interface {
 	// RetryDelivery puts a failed or conflicting delivery back in the
 	// queue; one in another state is api.ErrConflict, none api.ErrNotFound.
 	RetryDelivery(ctx context.Context, id int64, now time.Time) error
+	// UpstreamCategoryID returns upstream's id of the relay's category
+	// localID, kept when the category was delivered; api.ErrNotFound when
+	// there is none (not delivered yet, or gone everywhere).
+	UpstreamCategoryID(ctx context.Context, msn, localID string) (*CategoryID, error)
+	// LocalCategoryIDs maps those of upstream's category ids that the
+	// relay delivered to the relay's own ids.
+	LocalCategoryIDs(ctx context.Context, msn string, upstreamIDs []string) (map[string]string, error)
+	// OrderPending reports whether a delivery of the merchant's order
+	// orderID, of either payment type, waits to be delivered.
+	OrderPending(ctx context.Context, msn, orderID string) (bool, error)
+	// PruneDelivered deletes up to limit deliveries that were delivered
+	// before before, oldest first, and the category ids that no delivery
+	// and no category at the relay needs any more; it returns how many
+	// deliveries it deleted. Deliveries in other states are never pruned.
+	PruneDelivered(ctx context.Context, before time.Time, limit int) (int, error)
+}
+
+// CategoryID is upstream's id of a category the relay delivered.
+type CategoryID struct {
+	Key        OrderKey
+	LocalID    string
+	UpstreamID string
+}
+
+// OrderChains are the chains of orderID's deliveries, one per payment
+// type: a v3 read names an order id of both.
+func OrderChains(orderID string) []string {
+	return []string{DeliveryChain("", api.PaymentTypeECOM, orderID, ""), DeliveryChain("", api.PaymentTypeRECURRING, orderID, "")}
 }
 
 // Chain names the sequence a delivery keeps its place in: the writes of

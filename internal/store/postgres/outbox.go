@@ -34,6 +34,45 @@ const (
 			ORDER BY next_attempt_at, id LIMIT $2
 			FOR UPDATE OF o SKIP LOCKED)
 		RETURNING ` + deliveryColumns
+
+	// holdBackSQL puts off, to $2, the pending deliveries held back behind
+	// delivery $1: the later ones of its chain, the categories that name
+	// its image and the later ones of theirs. None can go first, and a
+	// held-back delivery that is not due is outside the claim's range
+	// instead of walked by every claim until $1 is delivered. It is a hint
+	// for the claim, which checks the order itself, so a write queued
+	// meanwhile on another node costs time, never order.
+	holdBackSQL = `WITH heads (msn, chain, first) AS (
+			SELECT msn, chain, id + 1 FROM relay_outbox WHERE id = $1
+			UNION ALL
+			SELECT msn, chain, id FROM relay_outbox WHERE depends_on = $1 AND state IN ('queued', 'retrying'))
+		UPDATE relay_outbox SET next_attempt_at = $2
+		WHERE next_attempt_at < $2 AND id IN (SELECT f.id FROM heads JOIN relay_outbox AS f
+			ON f.msn = heads.msn AND f.chain = heads.chain AND f.id >= heads.first AND f.state IN ('queued', 'retrying'))`
+
+	// keepCategoryIDSQL keeps upstream's id of the category delivery $1
+	// delivered, for reads and deletes after the delivery is pruned.
+	keepCategoryIDSQL = `INSERT INTO relay_category_ids (msn, local_id, upstream_id, payment_type, order_id)
+		SELECT msn, local_id, upstream_id, payment_type, order_id FROM relay_outbox
+		WHERE id = $1 AND operation IN ('addCategory', 'putCategory') AND upstream_id <> ''
+		ON CONFLICT (msn, local_id) DO UPDATE SET upstream_id = excluded.upstream_id`
+
+	// pruneSQL deletes up to $2 deliveries delivered before $1, oldest
+	// first; nodes pruning at once take different rows. Then it drops the
+	// kept category ids of the pruned deliveries' orders whose category is
+	// gone at the relay and that no delivery of a delete still needs (a
+	// failed one may be retried): a category leaves the relay by a delete
+	// or a v2 PUT, each a delivery of its order.
+	pruneSQL = `WITH p AS (DELETE FROM relay_outbox WHERE id IN (SELECT id FROM relay_outbox
+			WHERE state = 'delivered' AND delivered_at < $1 ORDER BY delivered_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+		RETURNING msn, order_id, operation),
+	f AS (DELETE FROM relay_category_ids AS m
+		USING (SELECT DISTINCT msn, order_id FROM p WHERE operation NOT IN ('addImage', 'addReceipt')) AS o
+		WHERE m.msn = o.msn AND m.order_id = o.order_id
+		AND NOT EXISTS (SELECT 1 FROM categories AS c WHERE c.id = m.local_id AND c.msn = m.msn)
+		AND NOT EXISTS (SELECT 1 FROM relay_outbox AS d
+			WHERE d.msn = m.msn AND d.operation = 'deleteCategory' AND d.local_id = m.local_id AND d.state <> 'delivered'))
+	SELECT count(*) FROM p`
 )
 
 // enqueueSQL adds a delivery, with the values of deliveryArgs, inside a
@@ -106,17 +145,25 @@ func (db *DB) FinishDelivery(ctx context.Context, id int64, node string, o store
 		delivered = o.At.UnixNano()
 	}
 	return db.run(ctx, "finish delivery", func(ctx context.Context) error {
-		tag, err := db.pool.Exec(ctx, `UPDATE relay_outbox SET state = $1, next_attempt_at = $2, last_status = $3, last_error = $4,
-				last_problem = $5, upstream_id = CASE WHEN $6 <> '' THEN $6 ELSE upstream_id END, delivered_at = $7, lease_owner = '', lease_until = 0
-			WHERE id = $8 AND lease_owner = $9 AND state IN ('queued', 'retrying')`,
-			string(o.State), o.NextAttempt.UnixNano(), o.Status, o.Error, o.Problem, o.UpstreamID, delivered, id, node)
-		if err != nil {
+		return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+			tag, err := tx.Exec(ctx, `UPDATE relay_outbox SET state = $1, next_attempt_at = $2, last_status = $3, last_error = $4,
+					last_problem = $5, upstream_id = CASE WHEN $6 <> '' THEN $6 ELSE upstream_id END, delivered_at = $7, lease_owner = '', lease_until = 0
+				WHERE id = $8 AND lease_owner = $9 AND state IN ('queued', 'retrying')`,
+				string(o.State), o.NextAttempt.UnixNano(), o.Status, o.Error, o.Problem, o.UpstreamID, delivered, id, node)
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() == 0 {
+				return fmt.Errorf("delivery %d is not leased to %s: %w", id, node, api.ErrConflict)
+			}
+			switch o.State {
+			case store.DeliveryRetrying:
+				_, err = tx.Exec(ctx, holdBackSQL, id, o.NextAttempt.UnixNano())
+			case store.DeliveryDelivered:
+				_, err = tx.Exec(ctx, keepCategoryIDSQL, id)
+			}
 			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("delivery %d is not leased to %s: %w", id, node, api.ErrConflict)
-		}
-		return nil
+		})
 	})
 }
 
@@ -247,6 +294,66 @@ func (db *DB) CountDeliveries(ctx context.Context, msn string) (store.DeliveryCo
 		return nil
 	})
 	return c, err
+}
+
+// UpstreamCategoryID returns upstream's id of the relay's category localID.
+func (db *DB) UpstreamCategoryID(ctx context.Context, msn, localID string) (*store.CategoryID, error) {
+	c := store.CategoryID{Key: store.OrderKey{MSN: msn}, LocalID: localID}
+	err := db.run(ctx, "upstream category id", func(ctx context.Context) error {
+		var pt string
+		err := db.pool.QueryRow(ctx, `SELECT upstream_id, payment_type, order_id FROM relay_category_ids WHERE msn = $1 AND local_id = $2`,
+			msn, localID).Scan(&c.UpstreamID, &pt, &c.Key.OrderID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("upstream id of category %s: %w", localID, api.ErrNotFound)
+		}
+		c.Key.PaymentType = api.PaymentType(pt)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// LocalCategoryIDs maps upstream's category ids to the relay's own.
+func (db *DB) LocalCategoryIDs(ctx context.Context, msn string, upstreamIDs []string) (map[string]string, error) {
+	var out map[string]string
+	err := db.run(ctx, "local category ids", func(ctx context.Context) error {
+		out = map[string]string{}
+		rows, err := db.pool.Query(ctx, `SELECT upstream_id, local_id FROM relay_category_ids WHERE msn = $1 AND upstream_id = ANY($2)`, msn, upstreamIDs)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var up, local string
+			if err := rows.Scan(&up, &local); err != nil {
+				return err
+			}
+			out[up] = local
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// OrderPending reports whether a delivery of the order waits.
+func (db *DB) OrderPending(ctx context.Context, msn, orderID string) (bool, error) {
+	var pending bool
+	err := db.run(ctx, "order pending", func(ctx context.Context) error {
+		return db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM relay_outbox
+			WHERE msn = $1 AND chain = ANY($2) AND state IN ('queued', 'retrying'))`, msn, store.OrderChains(orderID)).Scan(&pending)
+	})
+	return pending, err
+}
+
+// PruneDelivered deletes up to limit deliveries delivered before before.
+func (db *DB) PruneDelivered(ctx context.Context, before time.Time, limit int) (int, error) {
+	var n int
+	err := db.run(ctx, "prune deliveries", func(ctx context.Context) error {
+		return db.pool.QueryRow(ctx, pruneSQL, before.UnixNano(), limit).Scan(&n)
+	})
+	return n, err
 }
 
 func scanDelivery(s pgx.Row) (*store.Delivery, error) {

@@ -40,6 +40,35 @@ const (
 		AND NOT EXISTS (SELECT 1 FROM relay_outbox AS e
 			WHERE e.id = o.depends_on AND e.state IN ('queued', 'retrying'))
 		ORDER BY next_attempt_at, id LIMIT ?2`
+
+	// holdBackSQL puts off, to ?2, the pending deliveries held back behind
+	// delivery ?1: the later ones of its chain, the categories that name
+	// its image and the later ones of theirs. None can go first, and a
+	// held-back delivery that is not due is outside the claim's range
+	// instead of walked by every claim until ?1 is delivered.
+	holdBackSQL = `WITH heads (msn, chain, first) AS (
+			SELECT msn, chain, id + 1 FROM relay_outbox WHERE id = ?1
+			UNION ALL
+			SELECT msn, chain, id FROM relay_outbox WHERE depends_on = ?1 AND state IN ('queued', 'retrying'))
+		UPDATE relay_outbox SET next_attempt_at = ?2
+		WHERE next_attempt_at < ?2 AND id IN (SELECT f.id FROM heads JOIN relay_outbox AS f
+			ON f.msn = heads.msn AND f.chain = heads.chain AND f.id >= heads.first AND f.state IN ('queued', 'retrying'))`
+
+	// keepCategoryIDSQL keeps upstream's id of the category delivery ?1
+	// delivered, for reads and deletes after the delivery is pruned.
+	keepCategoryIDSQL = `INSERT INTO relay_category_ids (msn, local_id, upstream_id, payment_type, order_id)
+		SELECT msn, local_id, upstream_id, payment_type, order_id FROM relay_outbox
+		WHERE id = ?1 AND operation IN ('addCategory', 'putCategory') AND upstream_id <> ''
+		ON CONFLICT (msn, local_id) DO UPDATE SET upstream_id = excluded.upstream_id`
+
+	// forgetCategoryIDsSQL drops the kept ids of order ?2 of merchant ?1
+	// whose category is gone at the relay and that no delivery of a delete
+	// still needs (a failed one may be retried).
+	forgetCategoryIDsSQL = `DELETE FROM relay_category_ids AS m
+		WHERE msn = ?1 AND order_id = ?2
+		AND NOT EXISTS (SELECT 1 FROM categories AS c WHERE c.id = m.local_id AND c.msn = m.msn)
+		AND NOT EXISTS (SELECT 1 FROM relay_outbox AS o
+			WHERE o.msn = m.msn AND o.operation = 'deleteCategory' AND o.local_id = m.local_id AND o.state <> 'delivered')`
 )
 
 // enqueue writes d to the outbox inside tx, the transaction of the write
@@ -126,6 +155,15 @@ func (db *DB) FinishDelivery(ctx context.Context, id int64, node string, o store
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("delivery %d is not leased to %s: %w", id, node, api.ErrConflict)
+		}
+		switch o.State {
+		case store.DeliveryRetrying:
+			_, err = tx.ExecContext(ctx, holdBackSQL, id, o.NextAttempt.UnixNano())
+		case store.DeliveryDelivered:
+			_, err = tx.ExecContext(ctx, keepCategoryIDSQL, id)
+		}
+		if err != nil {
+			return db.storeErr("finish delivery", err)
 		}
 		return nil
 	})
@@ -260,6 +298,112 @@ func (db *DB) CountDeliveries(ctx context.Context, msn string) (store.DeliveryCo
 		c.OldestPending = time.Unix(0, oldest.V).UTC()
 	}
 	return c, nil
+}
+
+// UpstreamCategoryID returns upstream's id of the relay's category localID.
+func (db *DB) UpstreamCategoryID(ctx context.Context, msn, localID string) (*store.CategoryID, error) {
+	if db.closed.Load() {
+		return nil, errClosed
+	}
+	c := store.CategoryID{Key: store.OrderKey{MSN: msn}, LocalID: localID}
+	var pt string
+	err := db.reader.QueryRowContext(ctx, `SELECT upstream_id, payment_type, order_id FROM relay_category_ids WHERE msn = ? AND local_id = ?`,
+		msn, localID).Scan(&c.UpstreamID, &pt, &c.Key.OrderID)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, fmt.Errorf("upstream id of category %s: %w", localID, api.ErrNotFound)
+	case err != nil:
+		return nil, db.storeErr("upstream category id", err)
+	}
+	c.Key.PaymentType = api.PaymentType(pt)
+	return &c, nil
+}
+
+// LocalCategoryIDs maps upstream's category ids to the relay's own.
+func (db *DB) LocalCategoryIDs(ctx context.Context, msn string, upstreamIDs []string) (map[string]string, error) {
+	out := map[string]string{}
+	if db.closed.Load() {
+		return nil, errClosed
+	}
+	if len(upstreamIDs) == 0 {
+		return out, nil
+	}
+	args := []any{msn}
+	for _, id := range upstreamIDs {
+		args = append(args, id)
+	}
+	rows, err := db.reader.QueryContext(ctx, `SELECT upstream_id, local_id FROM relay_category_ids WHERE msn = ? AND upstream_id IN (?`+
+		strings.Repeat(", ?", len(upstreamIDs)-1)+`)`, args...)
+	if err != nil {
+		return nil, db.storeErr("local category ids", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var up, local string
+		if err := rows.Scan(&up, &local); err != nil {
+			return nil, db.storeErr("local category ids", err)
+		}
+		out[up] = local
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.storeErr("local category ids", err)
+	}
+	return out, nil
+}
+
+// OrderPending reports whether a delivery of the order waits.
+func (db *DB) OrderPending(ctx context.Context, msn, orderID string) (bool, error) {
+	if db.closed.Load() {
+		return false, errClosed
+	}
+	chains := store.OrderChains(orderID)
+	var pending bool
+	err := db.reader.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM relay_outbox
+		WHERE msn = ? AND chain IN (?, ?) AND state IN ('queued', 'retrying'))`, msn, chains[0], chains[1]).Scan(&pending)
+	if err != nil {
+		return false, db.storeErr("order pending", err)
+	}
+	return pending, nil
+}
+
+// PruneDelivered deletes up to limit deliveries delivered before before.
+func (db *DB) PruneDelivered(ctx context.Context, before time.Time, limit int) (int, error) {
+	var n int
+	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		n = 0
+		rows, err := tx.QueryContext(ctx, `DELETE FROM relay_outbox WHERE id IN (SELECT id FROM relay_outbox INDEXED BY relay_outbox_delivered
+				WHERE state = 'delivered' AND delivered_at < ? ORDER BY delivered_at LIMIT ?)
+			RETURNING msn, order_id, operation`, before.UnixNano(), limit)
+		if err != nil {
+			return db.storeErr("prune deliveries", err)
+		}
+		orders := map[[2]string]bool{}
+		for rows.Next() {
+			var msn, orderID, op string
+			if err := rows.Scan(&msn, &orderID, &op); err != nil {
+				rows.Close()
+				return db.storeErr("prune deliveries", err)
+			}
+			n++
+			if op != "addImage" && op != "addReceipt" {
+				orders[[2]string{msn, orderID}] = true
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return db.storeErr("prune deliveries", err)
+		}
+		// A category leaves the relay by a delete or a v2 PUT, each a
+		// delivery of its order: once that one is pruned, the order's kept
+		// ids are looked at again.
+		for o := range orders {
+			if _, err := tx.ExecContext(ctx, forgetCategoryIDsSQL, o[0], o[1]); err != nil {
+				return db.storeErr("prune deliveries", err)
+			}
+		}
+		return nil
+	})
+	return n, err
 }
 
 type scanner interface{ Scan(dest ...any) error }
