@@ -166,14 +166,58 @@ func (s *relayStore) DeleteCategory(ctx context.Context, msn, id string) error {
 	return s.r.queued(s.Store.DeleteCategory(ctx, msn, id))
 }
 
-// ListCategories and GetCategory answer from what the relay accepted: the
-// shop knows the relay's category ids, which upstream never saw.
+// ListCategories forwards the v3 list upstream and falls back to what was
+// accepted locally when upstream cannot answer it.
 func (s *relayStore) ListCategories(ctx context.Context, msn, orderID string) ([]*store.Category, error) {
+	cs, err := s.r.upstreamCategories(ctx, msn, orderID)
+	if err == nil {
+		setSource(ctx, "upstream")
+		return cs, nil
+	}
 	setSource(ctx, "local")
 	return s.Store.ListCategories(ctx, msn, orderID)
 }
 
+// GetCategory forwards a v3 GET upstream under upstream's id for the
+// category, and falls back to what was accepted locally when upstream
+// cannot answer it. Upstream's 404 for a category the relay delivered is
+// the answer: the category is gone upstream.
 func (s *relayStore) GetCategory(ctx context.Context, msn, id string) (*store.Category, error) {
+	upID := id
+	m, err := s.r.outbox.UpstreamCategoryID(ctx, msn, id)
+	switch {
+	case errors.Is(err, api.ErrNotFound):
+		local, lerr := s.Store.GetCategory(ctx, msn, id)
+		if lerr == nil || !errors.Is(lerr, api.ErrNotFound) {
+			// The relay's own category with no upstream id yet: upstream
+			// has not got it (or gave no id for it), and asked under the
+			// relay's id it would deny a category the shop was told exists.
+			setSource(ctx, "local")
+			return local, lerr
+		}
+		// Not the relay's: an id the shop saw in a list upstream answered.
+	case err != nil:
+		setSource(ctx, "local")
+		return s.Store.GetCategory(ctx, msn, id)
+	default:
+		if held, perr := s.r.outbox.OrderPending(ctx, msn, m.Key.OrderID); perr != nil || held {
+			// Upstream lags behind the shop until the order's writes are
+			// delivered: it may still show a category deleted here.
+			setSource(ctx, "local")
+			return s.Store.GetCategory(ctx, msn, id)
+		}
+		upID = m.UpstreamID
+	}
+	c, err := s.r.upstreamCategory(ctx, msn, upID)
+	switch {
+	case err == nil:
+		c.ID = id
+		setSource(ctx, "upstream")
+		return c, nil
+	case status(err) == http.StatusNotFound:
+		setSource(ctx, "upstream")
+		return nil, store.CategoryNotFound(id)
+	}
 	setSource(ctx, "local")
 	return s.Store.GetCategory(ctx, msn, id)
 }
@@ -213,12 +257,7 @@ func (r *Relay) upstreamOrder(ctx context.Context, key store.OrderKey) (*store.O
 	o, err := u.read.GetOrder(ctx, key.PaymentType, key.OrderID)
 	r.metrics.observeUpstream(server.OpGetOrder, r.now().Sub(start))
 	if err != nil {
-		var ce *client.Error
-		if errors.As(err, &ce) {
-			r.log.Info("relay: upstream read failed; answering from local", "order_id", key.OrderID, "status", ce.Status)
-		} else {
-			r.log.Info("relay: upstream unreachable; answering from local", "order_id", key.OrderID, "error", err.Error())
-		}
+		r.logReadFailed(key.OrderID, err)
 		return nil, err
 	}
 	out := &store.Order{Key: key, Category: o.Category}
@@ -233,6 +272,87 @@ func (r *Relay) upstreamOrder(ctx context.Context, key store.OrderKey) (*store.O
 		return nil, fmt.Errorf("order %s upstream: %w", key, api.ErrNotFound)
 	}
 	return out, nil
+}
+
+// errOrderPending is why a v3 list is answered locally while a write of
+// the order waits in the outbox.
+var errOrderPending = errors.New("the order has writes waiting to be delivered")
+
+// upstreamCategories lists an order's categories upstream, each under the
+// relay's id when the relay delivered it (the id the shop was given) and
+// under upstream's otherwise. While a write of the order waits in the
+// outbox, upstream's list lacks what the shop was told is stored, or still
+// shows what it deleted, so the list is answered locally.
+func (r *Relay) upstreamCategories(ctx context.Context, msn, orderID string) ([]*store.Category, error) {
+	if held, err := r.outbox.OrderPending(ctx, msn, orderID); err != nil || held {
+		if err == nil {
+			err = errOrderPending
+		}
+		return nil, err
+	}
+	u, err := r.clientFor(msn)
+	if err != nil {
+		return nil, err
+	}
+	start := r.now()
+	list, err := u.read.ListCategories(ctx, orderID)
+	r.metrics.observeUpstream(server.OpGetCategories, r.now().Sub(start))
+	if err != nil {
+		r.logReadFailed(orderID, err)
+		return nil, err
+	}
+	ids := make([]string, len(list))
+	for i, c := range list {
+		ids[i] = c.CategoryID
+	}
+	local, err := r.outbox.LocalCategoryIDs(ctx, msn, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*store.Category, len(list))
+	for i := range list {
+		out[i] = categoryOf(msn, &list[i])
+		if id, ok := local[out[i].ID]; ok {
+			out[i].ID = id
+		}
+	}
+	return out, nil
+}
+
+// upstreamCategory reads one category upstream by upstream's id.
+func (r *Relay) upstreamCategory(ctx context.Context, msn, id string) (*store.Category, error) {
+	u, err := r.clientFor(msn)
+	if err != nil {
+		return nil, err
+	}
+	start := r.now()
+	c, err := u.read.GetCategory(ctx, id)
+	r.metrics.observeUpstream(server.OpGetCategory, r.now().Sub(start))
+	if err != nil {
+		if status(err) != http.StatusNotFound {
+			r.logReadFailed("", err)
+		}
+		return nil, err
+	}
+	return categoryOf(msn, c), nil
+}
+
+// categoryOf is a v3 category from upstream as the store keeps it.
+func categoryOf(msn string, c *api.CategoryV3) *store.Category {
+	return &store.Category{
+		Key: store.OrderKey{MSN: msn, PaymentType: c.PaymentType, OrderID: c.OrderID}, ID: c.CategoryID,
+		Category: api.Category{Category: c.Type, OrderDetailsURL: c.URL, ImageID: c.ImageID},
+	}
+}
+
+// logReadFailed logs a forwarded read that is answered locally instead.
+func (r *Relay) logReadFailed(orderID string, err error) {
+	var ce *client.Error
+	if errors.As(err, &ce) {
+		r.log.Info("relay: upstream read failed; answering from local", "order_id", orderID, "status", ce.Status)
+	} else {
+		r.log.Info("relay: upstream unreachable; answering from local", "order_id", orderID, "error", err.Error())
+	}
 }
 
 // sourceKey carries a request's *source from Handler to the store.

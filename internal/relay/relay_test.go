@@ -420,3 +420,123 @@ func TestRelayConsole(t *testing.T) {
 		t.Error("the order's record of support actions lacks the retry")
 	}
 }
+
+// TestRelayForwardsV3Reads: v3 reads are forwarded upstream, with each
+// category the relay delivered under the relay's id and one upstream has
+// from elsewhere under upstream's; a category not delivered yet, and every
+// read while upstream is down, is answered from what the relay accepted.
+func TestRelayForwardsV3Reads(t *testing.T) {
+	eachStore(t, func(t *testing.T, pg bool) {
+		faults := newFaults()
+		up := startUpstream(t)
+		r := startRelay(t, up, faults, relayOpts{postgres: pg})
+		add := func(orderID, typ string) string {
+			t.Helper()
+			res := r.accept("POST", "/order-management/v3/categories",
+				fmt.Sprintf(`{"orderId": %q, "paymentType": "ECOM", "type": %q, "url": "https://shop.example/%s"}`, orderID, typ, typ), 201)
+			var c struct {
+				CategoryID string `json:"categoryId"`
+			}
+			json.Unmarshal(res.body, &c)
+			return c.CategoryID
+		}
+		type cat struct{ CategoryID, Type string }
+		list := func(orderID, wantSource string) []cat {
+			t.Helper()
+			res := r.call("GET", "/order-management/v3/categories?orderId="+orderID, "")
+			if res.status != 200 || res.header.Get(relay.HeaderSource) != wantSource {
+				t.Fatalf("list %s = %d, Relay-Source %q, %s; want 200 from %s", orderID, res.status, res.header.Get(relay.HeaderSource), res.body, wantSource)
+			}
+			var l struct{ Categories []cat }
+			json.Unmarshal(res.body, &l)
+			return l.Categories
+		}
+		get := func(id string, wantStatus int, wantSource string) cat {
+			t.Helper()
+			res := r.call("GET", "/order-management/v3/categories/"+id, "")
+			if res.status != wantStatus || res.header.Get(relay.HeaderSource) != wantSource {
+				t.Fatalf("get %s = %d, Relay-Source %q, %s; want %d from %s", id, res.status, res.header.Get(relay.HeaderSource), res.body, wantStatus, wantSource)
+			}
+			var c cat
+			json.Unmarshal(res.body, &c)
+			return c
+		}
+
+		// Delivered: listed and read upstream under the relay's id.
+		ticket := add("o-r3", "TICKET")
+		r.settle()
+		ds := r.deliveries("?orderId=o-r3").Deliveries
+		if len(ds) != 1 || ds[0].UpstreamID == "" || ds[0].UpstreamID == ticket {
+			t.Fatalf("deliveries = %+v, want one with an upstream id of its own", ds)
+		}
+		upTicket := ds[0].UpstreamID
+		// Someone else adds a category upstream: it keeps upstream's id.
+		res := call(t, up, fetchToken(t, up), "POST", "/order-management/v3/categories",
+			`{"orderId": "o-r3", "paymentType": "ECOM", "type": "BOOKING", "url": "https://other.example/b"}`)
+		var other struct {
+			CategoryID string `json:"categoryId"`
+		}
+		json.Unmarshal(res.body, &other)
+		if res.status != 201 || other.CategoryID == "" {
+			t.Fatalf("upstream POST = %d %s", res.status, res.body)
+		}
+		calls := faults.Calls("getCategories")
+		if got, want := list("o-r3", "upstream"), []cat{{ticket, "TICKET"}, {other.CategoryID, "BOOKING"}}; !slices.Equal(got, want) {
+			t.Errorf("list = %v, want %v", got, want)
+		}
+		if faults.Calls("getCategories") != calls+1 {
+			t.Error("the list was not asked upstream")
+		}
+		calls = faults.Calls("getCategory")
+		if c := get(ticket, 200, "upstream"); c != (cat{ticket, "TICKET"}) {
+			t.Errorf("get by the relay's id = %+v, want the ticket under %s", c, ticket)
+		}
+		if faults.Calls("getCategory") != calls+1 {
+			t.Error("the get was not asked upstream")
+		}
+		if c := get(other.CategoryID, 200, "upstream"); c != (cat{other.CategoryID, "BOOKING"}) {
+			t.Errorf("get of upstream's own category = %+v", c)
+		}
+
+		// Not delivered yet (upstream refuses it for now): local.
+		faults.add(&rule{op: "addCategory", status: 503, count: 1})
+		pending := add("o-r3", "DELIVERY")
+		r.waitFor("retrying", func(st relay.StatusJSON) bool { return st.Counts["retrying"] == 1 })
+		if got, want := list("o-r3", "local"), []cat{{ticket, "TICKET"}, {pending, "DELIVERY"}}; !slices.Equal(got, want) {
+			t.Errorf("list with a write pending = %v, want the relay's %v", got, want)
+		}
+		if c := get(pending, 200, "local"); c != (cat{pending, "DELIVERY"}) {
+			t.Errorf("get of an undelivered category = %+v", c)
+		}
+		// Another order is not held back by this one.
+		if got := list("o-none", "upstream"); len(got) != 0 {
+			t.Errorf("list of an order without categories = %v, want none", got)
+		}
+		r.settle()
+		if c := get(pending, 200, "upstream"); c != (cat{pending, "DELIVERY"}) {
+			t.Errorf("get once delivered = %+v", c)
+		}
+
+		// Upstream down: every read is local.
+		faults.setDown(true)
+		if got := list("o-r3", "local"); len(got) != 2 || got[1].CategoryID != pending {
+			t.Errorf("list while upstream is down = %v, want the relay's two", got)
+		}
+		if c := get(ticket, 200, "local"); c.CategoryID != ticket {
+			t.Errorf("get while upstream is down = %+v", c)
+		}
+		get(other.CategoryID, 404, "local")
+		faults.setDown(false)
+
+		// Upstream 5xx on a read: local too.
+		faults.add(&rule{op: "getCategory", status: 502, count: 1})
+		get(ticket, 200, "local")
+
+		// Deleted upstream behind the relay's back: upstream's 404 is the answer.
+		if res := call(t, up, fetchToken(t, up), "DELETE", "/order-management/v3/categories/"+upTicket, ""); res.status != 200 {
+			t.Fatalf("upstream DELETE = %d", res.status)
+		}
+		get(ticket, 404, "upstream")
+		get("00000000-0000-4000-8000-000000000000", 404, "upstream")
+	})
+}

@@ -213,8 +213,17 @@ func findCategory(ctx context.Context, cl *client.Client, req api.AddCategoryReq
 
 // upstreamCategoryID is upstream's id of the category a delete names: the
 // id upstream gave the delivery that created it, which came earlier in
-// the same order's chain.
+// the same order's chain, or, for one delivered without an id, the one
+// found upstream again.
 func (r *Relay) upstreamCategoryID(ctx context.Context, cl *client.Client, d *store.Delivery) (string, error) {
+	// Kept apart from the delivery, which may have been pruned since.
+	m, err := r.outbox.UpstreamCategoryID(ctx, d.MSN, d.LocalID)
+	if err == nil {
+		return m.UpstreamID, nil
+	}
+	if !errors.Is(err, api.ErrNotFound) {
+		return "", err
+	}
 	ds, err := r.outbox.ListDeliveries(ctx, store.DeliveryFilter{MSN: d.MSN, LocalID: d.LocalID, Limit: 10})
 	if err != nil {
 		return "", err
