@@ -56,6 +56,7 @@ func runRelay(ctx context.Context, args []string, e *env) error {
 	fs.DurationVar(&rc.MinBackoff, "min-backoff", relay.DefaultMinBackoff, "the wait after a first failed attempt; it doubles with each attempt")
 	fs.DurationVar(&rc.MaxBackoff, "max-backoff", relay.DefaultMaxBackoff, "the longest wait between attempts")
 	fs.DurationVar(&rc.Poll, "poll", relay.DefaultPoll, "how often an idle worker looks for deliveries that came due")
+	fs.DurationVar(&rc.DeliveredRetention, "delivered-retention", relay.DefaultDeliveredRetention, "how long a delivered delivery is kept for the status API and the console before it is pruned; 0 keeps them forever (queued, retrying, failed and conflict ones are never pruned)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -85,6 +86,9 @@ func runRelay(ctx context.Context, args []string, e *env) error {
 	}
 	if _, err := client.ResolveBaseURL(rc.Upstream); err != nil {
 		return usage("--upstream: " + err.Error())
+	}
+	if rc.DeliveredRetention < 0 {
+		return usage("--delivered-retention must be 0 (keep delivered deliveries forever) or a positive duration such as 168h")
 	}
 	if rc.Workers < 1 || rc.Deadline <= 0 || rc.Lease <= rc.AttemptTimeout || rc.MinBackoff <= 0 || rc.MaxBackoff < rc.MinBackoff {
 		return usage("--workers must be at least 1, --delivery-deadline positive, --lease longer than --attempt-timeout, and --max-backoff at least --min-backoff")

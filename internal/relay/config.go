@@ -102,6 +102,11 @@ type Config struct {
 	// Poll is how often an idle worker looks for deliveries that came due;
 	// default 1 s. A local write wakes a worker at once.
 	Poll time.Duration
+	// DeliveredRetention is how long a delivered delivery stays in the
+	// outbox (the status API and the console show it) before it is pruned;
+	// zero keeps delivered deliveries forever. Other states are never
+	// pruned. ordermgmt relay defaults it to DefaultDeliveredRetention.
+	DeliveredRetention time.Duration
 	// HTTPClient sends upstream requests; nil means a default client.
 	HTTPClient *http.Client
 	// Now and Rand (in [0, 1)) are injected so tests are deterministic.
@@ -119,6 +124,8 @@ const (
 	DefaultMinBackoff     = time.Second
 	DefaultMaxBackoff     = 10 * time.Minute
 	DefaultPoll           = time.Second
+	// DefaultDeliveredRetention is ordermgmt relay's --delivered-retention.
+	DefaultDeliveredRetention = 7 * 24 * time.Hour
 )
 
 func (c Config) withDefaults() Config {

@@ -236,8 +236,9 @@ type testRelay struct {
 }
 
 type relayOpts struct {
-	postgres bool
-	deadline time.Duration
+	postgres  bool
+	deadline  time.Duration
+	retention time.Duration
 }
 
 // startRelay starts a relay in front of upstream through faults.
@@ -250,17 +251,18 @@ func startRelay(t *testing.T, upstream string, faults *faultTransport, o relayOp
 	}
 	c := newClock()
 	rc := relay.Config{
-		Upstream:    upstream,
-		Credentials: map[string]relay.Credentials{testMSN: {ClientID: "relay", ClientSecret: "s", SubscriptionKey: "k", MSNs: []string{testMSN}}},
-		Node:        "test-node",
-		Deadline:    o.deadline,
-		MinBackoff:  100 * time.Millisecond,
-		MaxBackoff:  time.Second,
-		Poll:        5 * time.Millisecond,
-		ReadTimeout: 2 * time.Second,
-		HTTPClient:  &http.Client{Transport: faults},
-		Now:         c.Now,
-		Rand:        func() float64 { return 0.5 },
+		Upstream:           upstream,
+		Credentials:        map[string]relay.Credentials{testMSN: {ClientID: "relay", ClientSecret: "s", SubscriptionKey: "k", MSNs: []string{testMSN}}},
+		Node:               "test-node",
+		Deadline:           o.deadline,
+		DeliveredRetention: o.retention,
+		MinBackoff:         100 * time.Millisecond,
+		MaxBackoff:         time.Second,
+		Poll:               5 * time.Millisecond,
+		ReadTimeout:        2 * time.Second,
+		HTTPClient:         &http.Client{Transport: faults},
+		Now:                c.Now,
+		Rand:               func() float64 { return 0.5 },
 	}
 	r, err := relay.Start(context.Background(), cfg, rc, nil)
 	if err != nil {

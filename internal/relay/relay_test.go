@@ -2,6 +2,7 @@ package relay_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ordermgmt/ordermgmt/api"
 	"github.com/ordermgmt/ordermgmt/internal/relay"
 )
 
@@ -538,5 +540,73 @@ func TestRelayForwardsV3Reads(t *testing.T) {
 		}
 		get(ticket, 404, "upstream")
 		get("00000000-0000-4000-8000-000000000000", 404, "upstream")
+	})
+}
+
+// TestRelayPrunesDelivered: delivered deliveries are pruned once older than
+// the retention, other states never; the categories' upstream ids outlive
+// their deliveries while the categories are at the relay, so reads and a
+// later delete still reach upstream's category, and go once it is gone.
+func TestRelayPrunesDelivered(t *testing.T) {
+	eachStore(t, func(t *testing.T, pg bool) {
+		ctx := t.Context()
+		const retention = 24 * time.Hour
+		faults := newFaults()
+		faults.add(&rule{op: "addReceipt", status: 400, problem: `{"status": 400, "title": "Invalid"}`, count: 1})
+		up := startUpstream(t)
+		r := startRelay(t, up, faults, relayOpts{postgres: pg, retention: retention})
+		r.accept("POST", "/order-management/v2/ECOM/receipts/o-failed", receiptBody("A", 10), 201)
+		r.settle()
+		res := r.accept("POST", "/order-management/v3/categories",
+			`{"orderId": "o-p", "paymentType": "ECOM", "type": "TICKET", "url": "https://shop.example/t"}`, 201)
+		var c struct {
+			CategoryID string `json:"categoryId"`
+		}
+		json.Unmarshal(res.body, &c)
+		r.accept("POST", "/order-management/v2/ECOM/receipts/o-p", receiptBody("B", 10), 201)
+		r.settle()
+		if n, err := r.Relay.Prune(ctx); err != nil || n != 0 {
+			t.Fatalf("Prune() within the retention = %d, %v; want 0", n, err)
+		}
+		r.clock.Advance(retention + time.Hour)
+		// Queued now, so it must survive the prune.
+		r.faults.setDown(true)
+		r.accept("POST", "/order-management/v2/ECOM/receipts/o-queued", receiptBody("C", 10), 201)
+		if n, err := r.Relay.Prune(ctx); err != nil || n != 2 {
+			t.Fatalf("Prune() = %d, %v; want the 2 delivered deliveries", n, err)
+		}
+		st := r.deliveries("?limit=1000")
+		if len(st.Deliveries) != 2 || st.Counts["failed"] != 1 || st.Counts["delivered"] != 0 || st.Counts["queued"]+st.Counts["retrying"] != 1 {
+			t.Fatalf("after pruning: %+v, want the failed and the queued delivery only", st)
+		}
+		r.faults.setDown(false)
+		r.settle()
+		// The category's delivery is gone; its upstream id is not.
+		if res := r.call("GET", "/order-management/v3/categories/"+c.CategoryID, ""); res.status != 200 || res.header.Get(relay.HeaderSource) != "upstream" {
+			t.Errorf("GET after pruning = %d, Relay-Source %q, %s; want 200 from upstream", res.status, res.header.Get(relay.HeaderSource), res.body)
+		}
+		r.accept("DELETE", "/order-management/v3/categories/"+c.CategoryID, "", 200)
+		st = r.settle()
+		for _, d := range st.Deliveries {
+			if d.Operation == "deleteCategory" && d.State != "delivered" {
+				t.Errorf("delete after pruning = %+v, want delivered", d)
+			}
+		}
+		if list := call(t, up, fetchToken(t, up), "GET", "/order-management/v3/categories?orderId=o-p", ""); !strings.Contains(string(list.body), `"categories":[]`) {
+			t.Errorf("upstream list after the delete = %s, want none", list.body)
+		}
+		if _, err := r.Outbox.UpstreamCategoryID(ctx, testMSN, c.CategoryID); err != nil {
+			t.Errorf("upstream id before the delete's delivery is pruned: %v, want kept", err)
+		}
+		r.clock.Advance(retention + time.Hour)
+		if n, err := r.Relay.Prune(ctx); err != nil || n != 2 {
+			t.Fatalf("second Prune() = %d, %v; want the delete's and o-queued's deliveries", n, err)
+		}
+		if _, err := r.Outbox.UpstreamCategoryID(ctx, testMSN, c.CategoryID); !errors.Is(err, api.ErrNotFound) {
+			t.Errorf("upstream id of a category gone everywhere = %v, want not found", err)
+		}
+		if st := r.deliveries(""); st.Counts["failed"] != 1 {
+			t.Errorf("counts = %v, want the failed delivery kept", st.Counts)
+		}
 	})
 }

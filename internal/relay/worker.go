@@ -22,6 +22,13 @@ func (r *Relay) Run(ctx context.Context) error {
 		return fmt.Errorf("relay: release the leases of node %s: %w", r.cfg.Node, err)
 	}
 	var wg sync.WaitGroup
+	if r.cfg.DeliveredRetention > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.pruneEvery(ctx, pruneInterval)
+		}()
+	}
 	for range r.cfg.Workers {
 		wg.Add(1)
 		go func() {
@@ -31,6 +38,51 @@ func (r *Relay) Run(ctx context.Context) error {
 	}
 	wg.Wait()
 	return nil
+}
+
+// pruneInterval is how often a node prunes delivered deliveries; every
+// node does, and they share the work.
+const pruneInterval = time.Minute
+
+// pruneBatch bounds the deliveries one transaction prunes, so pruning a
+// large backlog of them never holds the database for long.
+const pruneBatch = 500
+
+// pruneEvery prunes delivered deliveries at once and then every interval
+// until ctx ends.
+func (r *Relay) pruneEvery(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := r.Prune(ctx); err != nil && ctx.Err() == nil {
+			r.log.Warn("relay: pruning delivered deliveries failed", "error", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Prune deletes the deliveries delivered longer than
+// Config.DeliveredRetention ago, in batches, and returns how many it
+// deleted. With no retention it deletes nothing. Upstream's ids of
+// categories still at the relay are kept apart and stay.
+func (r *Relay) Prune(ctx context.Context) (int, error) {
+	if r.cfg.DeliveredRetention <= 0 {
+		return 0, nil
+	}
+	before := r.now().Add(-r.cfg.DeliveredRetention)
+	total := 0
+	for ctx.Err() == nil {
+		n, err := r.outbox.PruneDelivered(ctx, before, pruneBatch)
+		total += n
+		if err != nil || n < pruneBatch {
+			return total, err
+		}
+	}
+	return total, ctx.Err()
 }
 
 // work claims and delivers one delivery at a time until ctx ends.
