@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"slices"
 
 	"github.com/ordermgmt/ordermgmt/api"
 )
@@ -66,4 +67,33 @@ type Page struct {
 	// Data holds the entries as JSON, one a line, oldest first; the store
 	// does not read it.
 	Data []byte
+}
+
+// MerchantEntries sums the entries of pages per merchant, in the order of
+// the merchants' numbers: a store updates each merchant's count in that
+// order, so that two nodes appending at once never wait on each other's
+// counts in a circle.
+func MerchantEntries(pages []Page) (msns []string, entries map[string]int64) {
+	entries = map[string]int64{}
+	for _, p := range pages {
+		if _, ok := entries[p.MSN]; !ok {
+			msns = append(msns, p.MSN)
+		}
+		entries[p.MSN] += int64(p.Count)
+	}
+	slices.Sort(msns)
+	return msns, entries
+}
+
+// Trim is the ring's rule: a merchant's oldest pages go while the newer
+// ones hold at least keep entries. Given the ring's total and the counts
+// of its oldest pages, oldest first, it returns how many of those pages
+// go and the total after. When every page given goes, the caller reads
+// the next oldest and trims again.
+func Trim(total, keep int64, oldest []int64) (n int, after int64) {
+	for n < len(oldest) && total-oldest[n] >= keep {
+		total -= oldest[n]
+		n++
+	}
+	return n, total
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -40,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"FaultsCleared", testFaultsCleared},
 		{"JournalRing", testJournalRing},
 		{"JournalPages", testJournalPages},
+		{"JournalTrim", testJournalTrim},
 		{"Reset", testReset},
 	}
 	for _, tc := range tests {
@@ -245,6 +247,77 @@ func testJournalRing(t *testing.T, s Store) {
 	}
 	if got, _ := s.Journal(ctx, msn, 0, 0, 100); len(got) != 4 {
 		t.Errorf("Journal() after a page with a taken first seq = %d pages, want 4", len(got))
+	}
+}
+
+// testJournalTrim: a ring of many small pages is trimmed in one append
+// (more pages than a trim reads at a time); appends racing for one
+// merchant, as two nodes make them, keep its count right; and a reset
+// starts the count again.
+func testJournalTrim(t *testing.T, s Store) {
+	ctx := t.Context()
+	msn := newMSN()
+	base := time.Now().UnixNano()
+	var ps []sandbox.Page
+	for i := range 300 {
+		ps = append(ps, page(msn, base+int64(i), 1))
+	}
+	if err := s.AppendJournal(ctx, ps, 1000); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AppendJournal(ctx, []sandbox.Page{page(msn, base+300, 1)}, 10); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Journal(ctx, msn, 0, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 10 || got[0].First != base+300 || got[9].First != base+291 {
+		t.Fatalf("Journal() after trimming 301 pages to 10 = %d pages %v, want the newest 10", len(got), firsts(got))
+	}
+
+	// Racing appends of pages of 2, keep 20: the ring ends with 20 or 21
+	// entries (no page can go without leaving fewer than 20).
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 10 {
+				errs <- s.AppendJournal(ctx, []sandbox.Page{page(msn, base+1000+int64(100*g+10*i), 2)}, 20)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("AppendJournal() racing = %v", err)
+		}
+	}
+	got, err = s.Journal(ctx, msn, 0, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := 0
+	for _, p := range got {
+		entries += p.Count
+	}
+	if entries < 20 || entries > 21 {
+		t.Errorf("journal after racing appends holds %d entries in %d pages, want 20 or 21", entries, len(got))
+	}
+
+	// After a reset the count starts again: 4 entries in a ring of 10
+	// are all kept.
+	if _, err := s.ResetMerchant(ctx, msn); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AppendJournal(ctx, []sandbox.Page{page(msn, base+5000, 4)}, 10); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Journal(ctx, msn, 0, 0, 100); len(got) != 1 || got[0].Count != 4 {
+		t.Errorf("Journal() after reset and one page = %+v, want that page", got)
 	}
 }
 

@@ -152,20 +152,15 @@ func (db *DB) FireFault(ctx context.Context, msn, id string) (bool, error) {
 	return fired, err
 }
 
-// trimJournalSQL deletes a merchant's oldest pages while the newer ones
-// hold at least keep entries: newer is the count of the entries in the
-// pages after a page.
-const trimJournalSQL = `DELETE FROM sandbox_journal AS j USING (
-		SELECT first_seq, id, sum(count) OVER (ORDER BY first_seq DESC, id DESC) - count AS newer
-		FROM sandbox_journal WHERE msn = $1) AS w
-	WHERE j.msn = $1 AND j.first_seq = w.first_seq AND j.id = w.id AND w.newer >= $2`
-
-// AppendJournal stores pages in one transaction, then trims each
-// merchant's ring.
+// AppendJournal stores pages in one transaction and trims each merchant's
+// ring by the rule of sandbox.Trim, reading only the pages it deletes.
+// Adding to a merchant's count locks its row, so nodes appending for one
+// merchant trim its ring in turn.
 func (db *DB) AppendJournal(ctx context.Context, pages []sandbox.Page, keep int) error {
 	if len(pages) == 0 {
 		return nil
 	}
+	msns, added := sandbox.MerchantEntries(pages)
 	return db.run(ctx, "append journal", func(ctx context.Context) error {
 		return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 			for _, p := range pages {
@@ -174,14 +169,64 @@ func (db *DB) AppendJournal(ctx context.Context, pages []sandbox.Page, keep int)
 					return err
 				}
 			}
-			for _, p := range pages {
-				if _, err := tx.Exec(ctx, trimJournalSQL, p.MSN, keep); err != nil {
+			for _, msn := range msns {
+				var total int64
+				if err := tx.QueryRow(ctx, `INSERT INTO sandbox_journal_counts (msn, entries) VALUES ($1, $2)
+					ON CONFLICT (msn) DO UPDATE SET entries = sandbox_journal_counts.entries + EXCLUDED.entries
+					RETURNING entries`, msn, added[msn]).Scan(&total); err != nil {
 					return err
+				}
+				if total > int64(keep) {
+					if err := trimJournal(ctx, tx, msn, total, int64(keep)); err != nil {
+						return err
+					}
 				}
 			}
 			return nil
 		})
 	})
+}
+
+// trimChunk is how many of the oldest pages a trim reads at a time.
+const trimChunk = 64
+
+// trimJournal deletes msn's oldest pages by sandbox.Trim and stores the
+// count left.
+func trimJournal(ctx context.Context, tx pgx.Tx, msn string, total, keep int64) error {
+	for {
+		rows, err := tx.Query(ctx, `SELECT first_seq, id, count FROM sandbox_journal WHERE msn = $1 ORDER BY first_seq, id LIMIT $2`, msn, trimChunk)
+		if err != nil {
+			return err
+		}
+		type key struct{ first, id int64 }
+		var keys []key
+		var counts []int64
+		for rows.Next() {
+			var k key
+			var n int64
+			if err := rows.Scan(&k.first, &k.id, &n); err != nil {
+				rows.Close()
+				return err
+			}
+			keys, counts = append(keys, k), append(counts, n)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		var n int
+		n, total = sandbox.Trim(total, keep, counts)
+		for _, k := range keys[:n] {
+			if _, err := tx.Exec(ctx, `DELETE FROM sandbox_journal WHERE msn = $1 AND first_seq = $2 AND id = $3`, msn, k.first, k.id); err != nil {
+				return err
+			}
+		}
+		if n < trimChunk {
+			break
+		}
+	}
+	_, err := tx.Exec(ctx, `UPDATE sandbox_journal_counts SET entries = $1 WHERE msn = $2`, total, msn)
+	return err
 }
 
 // Journal returns up to limit of msn's pages between after and before,
@@ -232,7 +277,7 @@ func (db *DB) ResetMerchant(ctx context.Context, msn string) (api.SandboxReset, 
 				n     *int64
 			}{
 				{"categories", &res.Categories}, {"receipts", &res.Receipts}, {"images", &res.Images},
-				{"sandbox_journal", &journalPages}, {"sandbox_faults", &res.Faults},
+				{"sandbox_journal", &journalPages}, {"sandbox_journal_counts", new(int64)}, {"sandbox_faults", &res.Faults},
 			} {
 				tag, err := tx.Exec(ctx, `DELETE FROM `+d.table+` WHERE msn = $1`, msn)
 				if err != nil {

@@ -169,37 +169,81 @@ func (db *DB) FireFault(ctx context.Context, msn, id string) (bool, error) {
 	return fired, err
 }
 
-// trimJournalSQL deletes a merchant's oldest pages while the newer ones
-// hold at least keep entries: newer is the count of the entries in the
-// pages after a page. The window reads the index (msn, first_seq, id) and
-// each page's count, never its entries; the delete goes by rowid.
-const trimJournalSQL = `DELETE FROM sandbox_journal WHERE rowid IN (
-	SELECT rowid FROM (
-		SELECT rowid, sum(count) OVER (ORDER BY first_seq DESC, id DESC) - count AS newer
-		FROM sandbox_journal WHERE msn = ?1)
-	WHERE newer >= ?2)`
+const (
+	insertJournalSQL = `INSERT INTO sandbox_journal (msn, first_seq, id, last_seq, count, entries) VALUES (?, ?, ?, ?, ?, ?)`
+	// countJournalSQL adds a merchant's new entries to its count.
+	countJournalSQL = `INSERT INTO sandbox_journal_counts (msn, entries) VALUES (?1, ?2)
+		ON CONFLICT (msn) DO UPDATE SET entries = entries + excluded.entries RETURNING entries`
+	oldestPagesSQL = `SELECT rowid, count FROM sandbox_journal WHERE msn = ? ORDER BY first_seq, id LIMIT ?`
+	deletePageSQL  = `DELETE FROM sandbox_journal WHERE rowid = ?`
+)
 
-const insertJournalSQL = `INSERT INTO sandbox_journal (msn, first_seq, id, last_seq, count, entries) VALUES (?, ?, ?, ?, ?, ?)`
+// trimChunk is how many of the oldest pages a trim reads at a time.
+const trimChunk = 64
 
-// AppendJournal stores pages in one write, then trims each merchant's ring.
+// AppendJournal stores pages in one write and trims each merchant's ring
+// by the rule of sandbox.Trim, reading only the pages it deletes.
 func (db *DB) AppendJournal(ctx context.Context, pages []sandbox.Page, keep int) error {
 	if len(pages) == 0 {
 		return nil
 	}
+	msns, added := sandbox.MerchantEntries(pages)
 	return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		insert, trim := tx.StmtContext(ctx, db.insertJournal), tx.StmtContext(ctx, db.trimJournal)
+		insert, count := tx.StmtContext(ctx, db.insertJournal), tx.StmtContext(ctx, db.countJournal)
 		for _, p := range pages {
 			if _, err := insert.ExecContext(ctx, p.MSN, p.First, p.ID, p.Last, p.Count, p.Data); err != nil {
 				return db.storeErr("append journal", err)
 			}
 		}
-		for _, p := range pages {
-			if _, err := trim.ExecContext(ctx, p.MSN, keep); err != nil {
-				return db.storeErr("trim journal", err)
+		for _, msn := range msns {
+			var total int64
+			if err := count.QueryRowContext(ctx, msn, added[msn]).Scan(&total); err != nil {
+				return db.storeErr("count journal", err)
+			}
+			if total > int64(keep) {
+				if err := db.trimJournal(ctx, tx, msn, total, int64(keep)); err != nil {
+					return db.storeErr("trim journal", err)
+				}
 			}
 		}
 		return nil
 	})
+}
+
+// trimJournal deletes msn's oldest pages by sandbox.Trim and stores the
+// count left.
+func (db *DB) trimJournal(ctx context.Context, tx *sql.Tx, msn string, total, keep int64) error {
+	oldest, del := tx.StmtContext(ctx, db.oldestPages), tx.StmtContext(ctx, db.deletePage)
+	for {
+		rows, err := oldest.QueryContext(ctx, msn, trimChunk)
+		if err != nil {
+			return err
+		}
+		var ids, counts []int64
+		for rows.Next() {
+			var id, n int64
+			if err := rows.Scan(&id, &n); err != nil {
+				rows.Close()
+				return err
+			}
+			ids, counts = append(ids, id), append(counts, n)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		var n int
+		n, total = sandbox.Trim(total, keep, counts)
+		for _, id := range ids[:n] {
+			if _, err := del.ExecContext(ctx, id); err != nil {
+				return err
+			}
+		}
+		if n < trimChunk {
+			break
+		}
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE sandbox_journal_counts SET entries = ? WHERE msn = ?`, total, msn)
+	return err
 }
 
 // Journal returns up to limit of msn's pages between after and before,
@@ -251,7 +295,7 @@ func (db *DB) ResetMerchant(ctx context.Context, msn string) (api.SandboxReset, 
 			n     *int64
 		}{
 			{"categories", &res.Categories}, {"receipts", &res.Receipts}, {"images", &res.Images},
-			{"sandbox_journal", &journalPages}, {"sandbox_faults", &res.Faults},
+			{"sandbox_journal", &journalPages}, {"sandbox_journal_counts", new(int64)}, {"sandbox_faults", &res.Faults},
 		} {
 			r, err := tx.ExecContext(ctx, `DELETE FROM `+d.table+` WHERE msn = ?`, msn)
 			if err != nil {

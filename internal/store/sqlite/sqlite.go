@@ -87,7 +87,7 @@ type DB struct {
 	listCategories        *sql.Stmt
 	getCategory           *sql.Stmt
 	// The sandbox journal's writes (sandbox.go).
-	insertJournal, trimJournal *sql.Stmt
+	insertJournal, countJournal, oldestPages, deletePage *sql.Stmt
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -221,7 +221,9 @@ func (db *DB) prepare(ctx context.Context) error {
 	db.deleteCategory = stmt(db.writer, deleteCategorySQL)
 	db.insertReceipt = stmt(db.writer, insertReceiptSQL)
 	db.insertJournal = stmt(db.writer, insertJournalSQL)
-	db.trimJournal = stmt(db.writer, trimJournalSQL)
+	db.countJournal = stmt(db.writer, countJournalSQL)
+	db.oldestPages = stmt(db.writer, oldestPagesSQL)
+	db.deletePage = stmt(db.writer, deletePageSQL)
 	db.getOrder = stmt(db.reader, getOrderSQL)
 	db.listCategories = stmt(db.reader, listCategoriesSQL)
 	db.getCategory = stmt(db.reader, getCategorySQL)
@@ -264,7 +266,7 @@ func (db *DB) Close() error {
 
 func (db *DB) closeAll() error {
 	var errs []error
-	for _, s := range []*sql.Stmt{db.insertImage, db.getImage, db.insertCategoryStmt, db.deleteOrderCategories, db.deleteCategory, db.insertReceipt, db.getOrder, db.listCategories, db.getCategory, db.insertJournal, db.trimJournal} {
+	for _, s := range []*sql.Stmt{db.insertImage, db.getImage, db.insertCategoryStmt, db.deleteOrderCategories, db.deleteCategory, db.insertReceipt, db.getOrder, db.listCategories, db.getCategory, db.insertJournal, db.countJournal, db.oldestPages, db.deletePage} {
 		if s != nil {
 			errs = append(errs, s.Close())
 		}
