@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"database/sql"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -137,5 +138,23 @@ func TestMigrateJournalPages(t *testing.T) {
 	}
 	if diff := cmp.Diff([]int64{2}, pageIDs("654321")); diff != "" {
 		t.Errorf("journal pages of 654321 (-want +got):\n%s", diff)
+	}
+	// The pages moved to the journal's own file; the orders' file has none.
+	var n int
+	if err := db.reader.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE name LIKE 'sandbox_journal%'`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("orders' file has %d journal tables (%v), want 0", n, err)
+	}
+	if _, err := os.Stat(RequestsPath(path)); err != nil {
+		t.Errorf("journal's file: %v", err)
+	}
+	// Opened again, the journal is not copied a second time.
+	db.Close()
+	db, err = Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if diff := cmp.Diff([]int64{9, 7}, pageIDs("123456")); diff != "" {
+		t.Errorf("journal pages of 123456 after opening again (-want +got):\n%s", diff)
 	}
 }

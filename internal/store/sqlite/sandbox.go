@@ -174,35 +174,39 @@ const (
 	// countJournalSQL adds a merchant's new entries to its count.
 	countJournalSQL = `INSERT INTO sandbox_journal_counts (msn, entries) VALUES (?1, ?2)
 		ON CONFLICT (msn) DO UPDATE SET entries = entries + excluded.entries RETURNING entries`
-	oldestPagesSQL = `SELECT rowid, count FROM sandbox_journal WHERE msn = ? ORDER BY first_seq, id LIMIT ?`
-	deletePageSQL  = `DELETE FROM sandbox_journal WHERE rowid = ?`
+	oldestPagesSQL  = `SELECT rowid, count FROM sandbox_journal WHERE msn = ? ORDER BY first_seq, id LIMIT ?`
+	deletePageSQL   = `DELETE FROM sandbox_journal WHERE rowid = ?`
+	journalPagesSQL = `SELECT first_seq, id, last_seq, count, entries FROM sandbox_journal
+		WHERE msn = ? AND first_seq < ? AND last_seq > ? ORDER BY first_seq DESC, id DESC LIMIT ?`
 )
 
 // trimChunk is how many of the oldest pages a trim reads at a time.
 const trimChunk = 64
 
-// AppendJournal stores pages in one write and trims each merchant's ring
-// by the rule of sandbox.Trim, reading only the pages it deletes.
+// AppendJournal stores pages in one write of the journal's file and trims
+// each merchant's ring by the rule of sandbox.Trim, reading only the pages
+// it deletes.
 func (db *DB) AppendJournal(ctx context.Context, pages []sandbox.Page, keep int) error {
 	if len(pages) == 0 {
 		return nil
 	}
 	msns, added := sandbox.MerchantEntries(pages)
-	return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		insert, count := tx.StmtContext(ctx, db.insertJournal), tx.StmtContext(ctx, db.countJournal)
+	r := db.requests
+	return db.writeRequests(ctx, "append journal", func(tx *sql.Tx) error {
+		insert, count := tx.StmtContext(ctx, r.insert), tx.StmtContext(ctx, r.count)
 		for _, p := range pages {
 			if _, err := insert.ExecContext(ctx, p.MSN, p.First, p.ID, p.Last, p.Count, p.Data); err != nil {
-				return db.storeErr("append journal", err)
+				return err
 			}
 		}
 		for _, msn := range msns {
 			var total int64
 			if err := count.QueryRowContext(ctx, msn, added[msn]).Scan(&total); err != nil {
-				return db.storeErr("count journal", err)
+				return err
 			}
 			if total > int64(keep) {
 				if err := db.trimJournal(ctx, tx, msn, total, int64(keep)); err != nil {
-					return db.storeErr("trim journal", err)
+					return err
 				}
 			}
 		}
@@ -213,7 +217,7 @@ func (db *DB) AppendJournal(ctx context.Context, pages []sandbox.Page, keep int)
 // trimJournal deletes msn's oldest pages by sandbox.Trim and stores the
 // count left.
 func (db *DB) trimJournal(ctx context.Context, tx *sql.Tx, msn string, total, keep int64) error {
-	oldest, del := tx.StmtContext(ctx, db.oldestPages), tx.StmtContext(ctx, db.deletePage)
+	oldest, del := tx.StmtContext(ctx, db.requests.oldest), tx.StmtContext(ctx, db.requests.del)
 	for {
 		rows, err := oldest.QueryContext(ctx, msn, trimChunk)
 		if err != nil {
@@ -249,14 +253,13 @@ func (db *DB) trimJournal(ctx context.Context, tx *sql.Tx, msn string, total, ke
 // Journal returns up to limit of msn's pages between after and before,
 // newest first.
 func (db *DB) Journal(ctx context.Context, msn string, before, after int64, limit int) ([]sandbox.Page, error) {
-	if db.closed.Load() {
-		return nil, errClosed
+	if err := db.readable(ctx); err != nil {
+		return nil, err
 	}
 	if before == 0 {
 		before = math.MaxInt64
 	}
-	rows, err := db.reader.QueryContext(ctx, `SELECT first_seq, id, last_seq, count, entries FROM sandbox_journal
-		WHERE msn = ? AND first_seq < ? AND last_seq > ? ORDER BY first_seq DESC, id DESC LIMIT ?`, msn, before, after, limit)
+	rows, err := db.requests.readPage.QueryContext(ctx, msn, before, after, limit)
 	if err != nil {
 		return nil, db.storeErr("read journal", err)
 	}
@@ -275,7 +278,11 @@ func (db *DB) Journal(ctx context.Context, msn string, before, after int64, limi
 	return out, nil
 }
 
-// ResetMerchant deletes everything of msn's in one transaction.
+// ResetMerchant deletes everything of msn's: its orders, images and fault
+// rules in one transaction, then its journal in one of the journal's file.
+// The two files do not commit as one: after a failure between them the
+// journal is still there, the reset answers the error, and running it
+// again finishes it.
 func (db *DB) ResetMerchant(ctx context.Context, msn string) (api.SandboxReset, error) {
 	var res api.SandboxReset
 	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
@@ -285,23 +292,32 @@ func (db *DB) ResetMerchant(ctx context.Context, msn string) (api.SandboxReset, 
 				UNION SELECT payment_type, order_id FROM receipts WHERE msn = ?1)`, msn).Scan(&res.Orders); err != nil {
 			return db.storeErr("reset", err)
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(count), 0) FROM sandbox_journal WHERE msn = ?`, msn).Scan(&res.Requests); err != nil {
-			return db.storeErr("reset", err)
-		}
-		var journalPages int64
 		// Categories go before images: they may name them.
 		for _, d := range []struct {
 			table string
 			n     *int64
 		}{
-			{"categories", &res.Categories}, {"receipts", &res.Receipts}, {"images", &res.Images},
-			{"sandbox_journal", &journalPages}, {"sandbox_journal_counts", new(int64)}, {"sandbox_faults", &res.Faults},
+			{"categories", &res.Categories}, {"receipts", &res.Receipts}, {"images", &res.Images}, {"sandbox_faults", &res.Faults},
 		} {
 			r, err := tx.ExecContext(ctx, `DELETE FROM `+d.table+` WHERE msn = ?`, msn)
 			if err != nil {
 				return db.storeErr("reset "+d.table, err)
 			}
 			*d.n, _ = r.RowsAffected()
+		}
+		return nil
+	})
+	if err != nil {
+		return res, err
+	}
+	err = db.writeRequests(ctx, "reset journal", func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(count), 0) FROM sandbox_journal WHERE msn = ?`, msn).Scan(&res.Requests); err != nil {
+			return err
+		}
+		for _, table := range []string{"sandbox_journal", "sandbox_journal_counts"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE msn = ?`, msn); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

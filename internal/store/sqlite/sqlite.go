@@ -86,8 +86,8 @@ type DB struct {
 	getOrder              *sql.Stmt
 	listCategories        *sql.Stmt
 	getCategory           *sql.Stmt
-	// The sandbox journal's writes (sandbox.go).
-	insertJournal, countJournal, oldestPages, deletePage *sql.Stmt
+	// requests is the sandbox's request journal (requests.go).
+	requests *requestsDB
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -157,6 +157,11 @@ func (db *DB) open(ctx context.Context, opts Options) error {
 	if err := db.checkWriter(ctx); err != nil {
 		return err
 	}
+	// The journal's file first: it copies the journal of an orders' file
+	// from before it, which the orders' migrations then drop.
+	if err := db.openRequests(ctx, busy); err != nil {
+		return err
+	}
 	if err := migrate(ctx, db.writer, migrations, db.now); err != nil {
 		return err
 	}
@@ -220,10 +225,6 @@ func (db *DB) prepare(ctx context.Context) error {
 	db.deleteOrderCategories = stmt(db.writer, deleteOrderCategoriesSQL)
 	db.deleteCategory = stmt(db.writer, deleteCategorySQL)
 	db.insertReceipt = stmt(db.writer, insertReceiptSQL)
-	db.insertJournal = stmt(db.writer, insertJournalSQL)
-	db.countJournal = stmt(db.writer, countJournalSQL)
-	db.oldestPages = stmt(db.writer, oldestPagesSQL)
-	db.deletePage = stmt(db.writer, deletePageSQL)
 	db.getOrder = stmt(db.reader, getOrderSQL)
 	db.listCategories = stmt(db.reader, listCategoriesSQL)
 	db.getCategory = stmt(db.reader, getCategorySQL)
@@ -266,11 +267,12 @@ func (db *DB) Close() error {
 
 func (db *DB) closeAll() error {
 	var errs []error
-	for _, s := range []*sql.Stmt{db.insertImage, db.getImage, db.insertCategoryStmt, db.deleteOrderCategories, db.deleteCategory, db.insertReceipt, db.getOrder, db.listCategories, db.getCategory, db.insertJournal, db.countJournal, db.oldestPages, db.deletePage} {
+	for _, s := range []*sql.Stmt{db.insertImage, db.getImage, db.insertCategoryStmt, db.deleteOrderCategories, db.deleteCategory, db.insertReceipt, db.getOrder, db.listCategories, db.getCategory} {
 		if s != nil {
 			errs = append(errs, s.Close())
 		}
 	}
+	errs = append(errs, db.requests.close())
 	if db.reader != nil {
 		errs = append(errs, db.reader.Close())
 	}

@@ -1,0 +1,163 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+
+	"github.com/ordermgmt/ordermgmt/internal/store"
+)
+
+// The sandbox's request journal is kept in a database file of its own,
+// beside the orders' (RequestsPath). On a busy node it is written several
+// times a second, hundreds of kilobytes at a time; in the orders' file
+// those writes took turns with the orders' on the one writer, grew the
+// orders' write-ahead log, and each of their commits made every read
+// connection drop its page cache. A file of its own has its own writer,
+// log and cache. Its commits are synchronous=NORMAL: a power loss may take
+// the journal's last moments (the sandbox contract allows it), never an
+// order.
+
+//go:embed requests_migrations/*.sql
+var requestsMigrationFS embed.FS
+
+var requestsMigrations = store.MustLoadMigrations(requestsMigrationFS, "requests_migrations")
+
+// RequestsPath is the request journal's file for the orders' file path:
+// data/ordermgmt.db keeps its journal in data/ordermgmt-requests.db.
+func RequestsPath(path string) string {
+	return strings.TrimSuffix(path, filepath.Ext(path)) + "-requests.db"
+}
+
+// requestsDB is the journal's file: one writer connection, whose only
+// caller is the sandbox's journal writer, and a small read pool.
+type requestsDB struct {
+	path                                 string
+	writer, reader                       *sql.DB
+	insert, count, oldest, del, readPage *sql.Stmt
+}
+
+func (db *DB) openRequests(ctx context.Context, busy string) error {
+	r := &requestsDB{path: RequestsPath(db.path)}
+	db.requests = r
+	var err error
+	r.writer, err = sql.Open("sqlite", dsn(r.path, url.Values{
+		"_busy_timeout": {busy},
+		"_journal_mode": {"WAL"},
+		"_synchronous":  {"NORMAL"},
+		"_txlock":       {"immediate"},
+	}))
+	if err != nil {
+		return err
+	}
+	r.writer.SetMaxOpenConns(1)
+	r.writer.SetMaxIdleConns(1)
+	r.writer.SetConnMaxLifetime(0)
+	r.writer.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, r.writer, requestsMigrations, db.now); err != nil {
+		return fmt.Errorf("request journal %s: %w", r.path, err)
+	}
+	if err := db.moveJournal(ctx); err != nil {
+		return fmt.Errorf("request journal %s: copy from %s: %w", r.path, db.path, err)
+	}
+	r.reader, err = sql.Open("sqlite", dsn(r.path, url.Values{
+		"_busy_timeout": {busy},
+		"_query_only":   {"1"},
+	}))
+	if err != nil {
+		return err
+	}
+	r.reader.SetMaxOpenConns(2)
+	r.reader.SetMaxIdleConns(2)
+	stmt := func(on *sql.DB, query string) *sql.Stmt {
+		if err != nil {
+			return nil
+		}
+		var s *sql.Stmt
+		s, err = on.PrepareContext(ctx, query)
+		return s
+	}
+	r.insert = stmt(r.writer, insertJournalSQL)
+	r.count = stmt(r.writer, countJournalSQL)
+	r.oldest = stmt(r.writer, oldestPagesSQL)
+	r.del = stmt(r.writer, deletePageSQL)
+	r.readPage = stmt(r.reader, journalPagesSQL)
+	return err
+}
+
+// moveJournal copies the journal an orders' file kept before it had a
+// file of its own, once: when the orders' file still has the tables
+// (migration 0010 drops them) and the journal's file holds nothing yet.
+func (db *DB) moveJournal(ctx context.Context) error {
+	var n int
+	if err := db.writer.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'sandbox_journal'`).Scan(&n); err != nil || n == 0 {
+		return err
+	}
+	w := db.requests.writer
+	var held int
+	if err := w.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM sandbox_journal LIMIT 1)`).Scan(&held); err != nil || held > 0 {
+		return err
+	}
+	if _, err := w.ExecContext(ctx, `ATTACH DATABASE ? AS orders`, dsn(db.path, url.Values{"mode": {"ro"}})); err != nil {
+		return err
+	}
+	defer w.ExecContext(context.WithoutCancel(ctx), `DETACH DATABASE orders`)
+	tx, err := w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, q := range []string{
+		`INSERT INTO main.sandbox_journal (msn, first_seq, id, last_seq, count, entries)
+			SELECT msn, first_seq, id, last_seq, count, entries FROM orders.sandbox_journal ORDER BY msn, first_seq, id`,
+		`INSERT INTO main.sandbox_journal_counts (msn, entries) SELECT msn, sum(count) FROM main.sandbox_journal GROUP BY msn`,
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// writeRequests runs fn in one transaction of the journal's file.
+func (db *DB) writeRequests(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
+	if db.closed.Load() {
+		return errClosed
+	}
+	tx, err := db.requests.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return db.storeErr(op, err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return db.storeErr(op, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return db.storeErr(op, err)
+	}
+	return nil
+}
+
+// close closes the journal's statements and pools.
+func (r *requestsDB) close() error {
+	if r == nil {
+		return nil
+	}
+	var errs []error
+	for _, s := range []*sql.Stmt{r.insert, r.count, r.oldest, r.del, r.readPage} {
+		if s != nil {
+			errs = append(errs, s.Close())
+		}
+	}
+	for _, p := range []*sql.DB{r.reader, r.writer} {
+		if p != nil {
+			errs = append(errs, p.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
