@@ -46,48 +46,31 @@ func (db *DB) openRequests(ctx context.Context, busy string) error {
 	r := &requestsDB{path: RequestsPath(db.path)}
 	db.requests = r
 	var err error
-	r.writer, err = sql.Open("sqlite", dsn(r.path, url.Values{
+	r.writer, err = openPool(r.path, url.Values{
 		"_busy_timeout": {busy},
 		"_journal_mode": {"WAL"},
 		"_synchronous":  {"NORMAL"},
 		"_txlock":       {"immediate"},
-	}))
+	}, 1)
 	if err != nil {
 		return err
 	}
-	r.writer.SetMaxOpenConns(1)
-	r.writer.SetMaxIdleConns(1)
-	r.writer.SetConnMaxLifetime(0)
-	r.writer.SetConnMaxIdleTime(0)
 	if err := migrate(ctx, r.writer, requestsMigrations, db.now); err != nil {
 		return fmt.Errorf("request journal %s: %w", r.path, err)
 	}
 	if err := db.moveJournal(ctx); err != nil {
 		return fmt.Errorf("request journal %s: copy from %s: %w", r.path, db.path, err)
 	}
-	r.reader, err = sql.Open("sqlite", dsn(r.path, url.Values{
-		"_busy_timeout": {busy},
-		"_query_only":   {"1"},
-	}))
-	if err != nil {
+	if r.reader, err = openPool(r.path, url.Values{"_busy_timeout": {busy}, "_query_only": {"1"}}, 2); err != nil {
 		return err
 	}
-	r.reader.SetMaxOpenConns(2)
-	r.reader.SetMaxIdleConns(2)
-	stmt := func(on *sql.DB, query string) *sql.Stmt {
-		if err != nil {
-			return nil
-		}
-		var s *sql.Stmt
-		s, err = on.PrepareContext(ctx, query)
-		return s
-	}
-	r.insert = stmt(r.writer, insertJournalSQL)
-	r.count = stmt(r.writer, countJournalSQL)
-	r.oldest = stmt(r.writer, oldestPagesSQL)
-	r.del = stmt(r.writer, deletePageSQL)
-	r.readPage = stmt(r.reader, journalPagesSQL)
-	return err
+	p := &preparer{ctx: ctx}
+	r.insert = p.stmt(r.writer, insertJournalSQL)
+	r.count = p.stmt(r.writer, countJournalSQL)
+	r.oldest = p.stmt(r.writer, oldestPagesSQL)
+	r.del = p.stmt(r.writer, deletePageSQL)
+	r.readPage = p.stmt(r.reader, journalPagesSQL)
+	return p.err
 }
 
 // moveJournal copies the journal an orders' file kept before it had a

@@ -140,20 +140,16 @@ func (db *DB) open(ctx context.Context, opts Options) error {
 	// and begins transactions IMMEDIATE so that a transaction never has to
 	// upgrade its lock, which SQLite may refuse without waiting.
 	var err error
-	db.writer, err = sql.Open("sqlite", dsn(db.path, url.Values{
+	db.writer, err = openPool(db.path, url.Values{
 		"_busy_timeout": {busy},
 		"_journal_mode": {"WAL"},
 		"_synchronous":  {"FULL"},
 		"_foreign_keys": {"1"},
 		"_txlock":       {"immediate"},
-	}))
+	}, 1)
 	if err != nil {
 		return err
 	}
-	db.writer.SetMaxOpenConns(1)
-	db.writer.SetMaxIdleConns(1)
-	db.writer.SetConnMaxLifetime(0)
-	db.writer.SetConnMaxIdleTime(0)
 	if err := db.checkWriter(ctx); err != nil {
 		return err
 	}
@@ -166,17 +162,13 @@ func (db *DB) open(ctx context.Context, opts Options) error {
 		return err
 	}
 
-	db.reader, err = sql.Open("sqlite", dsn(db.path, url.Values{
+	db.reader, err = openPool(db.path, url.Values{
 		"_busy_timeout": {busy},
 		"_query_only":   {"1"},
-	}))
+	}, opts.ReadConns)
 	if err != nil {
 		return err
 	}
-	db.reader.SetMaxOpenConns(opts.ReadConns)
-	db.reader.SetMaxIdleConns(opts.ReadConns)
-	db.reader.SetConnMaxLifetime(0)
-	db.reader.SetConnMaxIdleTime(0)
 
 	return db.prepare(ctx)
 }
@@ -210,25 +202,46 @@ func dsn(path string, params url.Values) string {
 }
 
 func (db *DB) prepare(ctx context.Context) error {
-	var err error
-	stmt := func(on *sql.DB, query string) *sql.Stmt {
-		if err != nil {
-			return nil
-		}
-		var s *sql.Stmt
-		s, err = on.PrepareContext(ctx, query)
-		return s
+	p := &preparer{ctx: ctx}
+	db.insertImage = p.stmt(db.writer, insertImageSQL)
+	db.getImage = p.stmt(db.reader, getImageSQL)
+	db.insertCategoryStmt = p.stmt(db.writer, insertCategorySQL)
+	db.deleteOrderCategories = p.stmt(db.writer, deleteOrderCategoriesSQL)
+	db.deleteCategory = p.stmt(db.writer, deleteCategorySQL)
+	db.insertReceipt = p.stmt(db.writer, insertReceiptSQL)
+	db.getOrder = p.stmt(db.reader, getOrderSQL)
+	db.listCategories = p.stmt(db.reader, listCategoriesSQL)
+	db.getCategory = p.stmt(db.reader, getCategorySQL)
+	return p.err
+}
+
+// preparer prepares statements until one fails, and keeps that error.
+type preparer struct {
+	ctx context.Context
+	err error
+}
+
+func (p *preparer) stmt(on *sql.DB, query string) *sql.Stmt {
+	if p.err != nil {
+		return nil
 	}
-	db.insertImage = stmt(db.writer, insertImageSQL)
-	db.getImage = stmt(db.reader, getImageSQL)
-	db.insertCategoryStmt = stmt(db.writer, insertCategorySQL)
-	db.deleteOrderCategories = stmt(db.writer, deleteOrderCategoriesSQL)
-	db.deleteCategory = stmt(db.writer, deleteCategorySQL)
-	db.insertReceipt = stmt(db.writer, insertReceiptSQL)
-	db.getOrder = stmt(db.reader, getOrderSQL)
-	db.listCategories = stmt(db.reader, listCategoriesSQL)
-	db.getCategory = stmt(db.reader, getCategorySQL)
-	return err
+	s, err := on.PrepareContext(p.ctx, query)
+	p.err = err
+	return s
+}
+
+// openPool opens a pool of n connections to the file at path that are
+// kept open for as long as the pool.
+func openPool(path string, params url.Values, n int) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", dsn(path, params))
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	return db, nil
 }
 
 // Ping checks that both the read pool and the writer answer.
