@@ -249,13 +249,9 @@ func (s *relayStore) GetOrder(ctx context.Context, key store.OrderKey) (*store.O
 
 // upstreamOrder reads an order upstream.
 func (r *Relay) upstreamOrder(ctx context.Context, key store.OrderKey) (*store.Order, error) {
-	u, err := r.clientFor(key.MSN)
-	if err != nil {
-		return nil, err
-	}
-	start := r.now()
-	o, err := u.read.GetOrder(ctx, key.PaymentType, key.OrderID)
-	r.metrics.observeUpstream(server.OpGetOrder, r.now().Sub(start))
+	o, err := readUpstream(r, key.MSN, server.OpGetOrder, func(c *client.Client) (*api.Order, error) {
+		return c.GetOrder(ctx, key.PaymentType, key.OrderID)
+	})
 	if err != nil {
 		r.logReadFailed(key.OrderID, err)
 		return nil, err
@@ -290,13 +286,9 @@ func (r *Relay) upstreamCategories(ctx context.Context, msn, orderID string) ([]
 		}
 		return nil, err
 	}
-	u, err := r.clientFor(msn)
-	if err != nil {
-		return nil, err
-	}
-	start := r.now()
-	list, err := u.read.ListCategories(ctx, orderID)
-	r.metrics.observeUpstream(server.OpGetCategories, r.now().Sub(start))
+	list, err := readUpstream(r, msn, server.OpGetCategories, func(c *client.Client) ([]api.CategoryV3, error) {
+		return c.ListCategories(ctx, orderID)
+	})
 	if err != nil {
 		r.logReadFailed(orderID, err)
 		return nil, err
@@ -321,13 +313,9 @@ func (r *Relay) upstreamCategories(ctx context.Context, msn, orderID string) ([]
 
 // upstreamCategory reads one category upstream by upstream's id.
 func (r *Relay) upstreamCategory(ctx context.Context, msn, id string) (*store.Category, error) {
-	u, err := r.clientFor(msn)
-	if err != nil {
-		return nil, err
-	}
-	start := r.now()
-	c, err := u.read.GetCategory(ctx, id)
-	r.metrics.observeUpstream(server.OpGetCategory, r.now().Sub(start))
+	c, err := readUpstream(r, msn, server.OpGetCategory, func(c *client.Client) (*api.CategoryV3, error) {
+		return c.GetCategory(ctx, id)
+	})
 	if err != nil {
 		if status(err) != http.StatusNotFound {
 			r.logReadFailed("", err)
@@ -335,6 +323,20 @@ func (r *Relay) upstreamCategory(ctx context.Context, msn, id string) (*store.Ca
 		return nil, err
 	}
 	return categoryOf(msn, c), nil
+}
+
+// readUpstream makes one read upstream with msn's reading client, timed
+// for the metrics under the operation op.
+func readUpstream[T any](r *Relay, msn, op string, read func(*client.Client) (T, error)) (T, error) {
+	u, err := r.clientFor(msn)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	start := r.now()
+	v, err := read(u.read)
+	r.metrics.observeUpstream(op, r.now().Sub(start))
+	return v, err
 }
 
 // categoryOf is a v3 category from upstream as the store keeps it.

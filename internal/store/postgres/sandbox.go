@@ -270,14 +270,13 @@ func (db *DB) ResetMerchant(ctx context.Context, msn string) (api.SandboxReset, 
 			if err := tx.QueryRow(ctx, `SELECT coalesce(sum(count), 0) FROM sandbox_journal WHERE msn = $1`, msn).Scan(&res.Requests); err != nil {
 				return err
 			}
-			var journalPages int64
 			// Categories go before images: they may name them.
 			for _, d := range []struct {
 				table string
 				n     *int64
 			}{
 				{"categories", &res.Categories}, {"receipts", &res.Receipts}, {"images", &res.Images},
-				{"sandbox_journal", &journalPages}, {"sandbox_journal_counts", new(int64)}, {"sandbox_faults", &res.Faults},
+				{"sandbox_journal", new(int64)}, {"sandbox_journal_counts", new(int64)}, {"sandbox_faults", &res.Faults},
 			} {
 				tag, err := tx.Exec(ctx, `DELETE FROM `+d.table+` WHERE msn = $1`, msn)
 				if err != nil {

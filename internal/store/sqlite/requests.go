@@ -46,12 +46,7 @@ func (db *DB) openRequests(ctx context.Context, busy string) error {
 	r := &requestsDB{path: RequestsPath(db.path)}
 	db.requests = r
 	var err error
-	r.writer, err = openPool(r.path, url.Values{
-		"_busy_timeout": {busy},
-		"_journal_mode": {"WAL"},
-		"_synchronous":  {"NORMAL"},
-		"_txlock":       {"immediate"},
-	}, 1)
+	r.writer, err = openWriter(r.path, busy, "NORMAL", nil)
 	if err != nil {
 		return err
 	}

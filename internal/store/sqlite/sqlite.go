@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -136,17 +137,8 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 func (db *DB) open(ctx context.Context, opts Options) error {
 	busy := strconv.FormatInt(opts.BusyTimeout.Milliseconds(), 10)
 
-	// The writer sets WAL (a property of the file) before any reader opens,
-	// and begins transactions IMMEDIATE so that a transaction never has to
-	// upgrade its lock, which SQLite may refuse without waiting.
 	var err error
-	db.writer, err = openPool(db.path, url.Values{
-		"_busy_timeout": {busy},
-		"_journal_mode": {"WAL"},
-		"_synchronous":  {"FULL"},
-		"_foreign_keys": {"1"},
-		"_txlock":       {"immediate"},
-	}, 1)
+	db.writer, err = openWriter(db.path, busy, "FULL", url.Values{"_foreign_keys": {"1"}})
 	if err != nil {
 		return err
 	}
@@ -228,6 +220,21 @@ func (p *preparer) stmt(on *sql.DB, query string) *sql.Stmt {
 	s, err := on.PrepareContext(p.ctx, query)
 	p.err = err
 	return s
+}
+
+// openWriter opens the one connection that writes the file at path. It
+// sets WAL (a property of the file) before any reader opens, and begins
+// transactions IMMEDIATE so that a transaction never has to upgrade its
+// lock, which SQLite may refuse without waiting. params adds settings.
+func openWriter(path, busy, synchronous string, params url.Values) (*sql.DB, error) {
+	all := url.Values{
+		"_busy_timeout": {busy},
+		"_journal_mode": {"WAL"},
+		"_synchronous":  {synchronous},
+		"_txlock":       {"immediate"},
+	}
+	maps.Copy(all, params)
+	return openPool(path, all, 1)
 }
 
 // openPool opens a pool of n connections to the file at path that are
