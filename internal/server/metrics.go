@@ -3,6 +3,8 @@ package server
 import (
 	"net/http"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -15,6 +17,16 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	handler  http.Handler
+	// series holds each operation's series once found (operation →
+	// *opSeries), so that a request finds them without hashing labels.
+	series sync.Map
+}
+
+// opSeries are one operation's series: its latency and its count by
+// status code, each looked up in the vectors the first time it is needed.
+type opSeries struct {
+	latency prometheus.Observer
+	byCode  [len(statusLabels)]atomic.Pointer[prometheus.Counter]
 }
 
 // statusLabels are the status codes as label values, so a request costs
@@ -66,12 +78,23 @@ func (m *metrics) observe(operation string, status int, d time.Duration) {
 	if operation == "" {
 		operation = "other"
 	}
-	label := "other"
-	if status >= 0 && status < len(statusLabels) {
-		label = statusLabels[status]
+	v, ok := m.series.Load(operation)
+	if !ok {
+		v, _ = m.series.LoadOrStore(operation, &opSeries{latency: m.latency.WithLabelValues(operation)})
 	}
-	m.requests.WithLabelValues(operation, label).Inc()
-	m.latency.WithLabelValues(operation).Observe(d.Seconds())
+	ops := v.(*opSeries)
+	ops.latency.Observe(d.Seconds())
+	if status < 0 || status >= len(statusLabels) {
+		m.requests.WithLabelValues(operation, "other").Inc()
+		return
+	}
+	c := ops.byCode[status].Load()
+	if c == nil {
+		found := m.requests.WithLabelValues(operation, statusLabels[status])
+		c = &found
+		ops.byCode[status].Store(c)
+	}
+	(*c).Inc()
 }
 
 // metricsDoc serves the metrics in the Prometheus text format.
