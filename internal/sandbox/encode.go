@@ -58,12 +58,18 @@ func appendNum(b []byte, n int64) []byte { return strconv.AppendInt(append(b, '\
 
 // appendStr appends s quoted as strconv.Quote quotes it. Nearly every
 // string a request brings is printable ASCII without a quote or
-// backslash, which Quote leaves as it is: those are copied, which costs a
-// tenth of Quote's rune-by-rune walk.
+// backslash, which Quote leaves as it is, and the masked subscription key
+// adds only "…": those are copied, which costs a fraction of Quote's
+// rune-by-rune walk. TestAppendStrIsQuote and FuzzAppendStr hold the two
+// to the same output.
 func appendStr(b []byte, s string) []byte {
 	b = append(b, '\t')
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' {
+		if !plain[s[i]] {
+			if strings.HasPrefix(s[i:], ellipsis) {
+				i += len(ellipsis) - 1
+				continue
+			}
 			return strconv.AppendQuote(b, s)
 		}
 	}
@@ -71,6 +77,17 @@ func appendStr(b []byte, s string) []byte {
 	b = append(b, s...)
 	return append(b, '"')
 }
+
+// ellipsis starts every masked subscription key; Quote keeps it as it is.
+const ellipsis = "…"
+
+// plain marks the bytes Quote copies unchanged on their own.
+var plain = func() (t [256]bool) {
+	for c := ' '; c <= '~'; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 var errBadEntry = errors.New("sandbox: malformed journal line")
 

@@ -67,7 +67,8 @@ func BenchmarkEncodeEntry(b *testing.B) {
 // TestAppendStrIsQuote: the copying path of appendStr writes what
 // strconv.Quote writes, for every byte alone and amid plain text.
 func TestAppendStrIsQuote(t *testing.T) {
-	cases := []string{"", "plain", "/order-management/v2/ECOM/o-1", "ø", "a\u2028b", "\xff", "~ !"}
+	cases := []string{"", "plain", "/order-management/v2/ECOM/o-1", "ø", "a\u2028b", "\xff", "~ !",
+		"…", "…1234", "……", "…\xff", "\xe2\x80", "\xe2\x80\xa6\xa6", "x…"}
 	for c := range 256 {
 		cases = append(cases, string(rune(c)), "x"+string([]byte{byte(c)})+"y")
 	}
@@ -76,4 +77,17 @@ func TestAppendStrIsQuote(t *testing.T) {
 			t.Errorf("appendStr(%q) = %q, want %q", s, got, want)
 		}
 	}
+}
+
+// FuzzAppendStr: appendStr writes what strconv.Quote writes for any
+// string.
+func FuzzAppendStr(f *testing.F) {
+	for _, s := range []string{"", "plain", "…1234", "ø", "\xe2\x80", "a\"b", "\t"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := string(appendStr(nil, s)), "\t"+strconv.Quote(s); got != want {
+			t.Errorf("appendStr(%q) = %q, want %q", s, got, want)
+		}
+	})
 }
