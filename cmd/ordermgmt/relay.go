@@ -103,7 +103,8 @@ func runRelay(ctx context.Context, args []string, e *env) error {
 	}
 	rc.System = client.System{Name: "ordermgmt-relay", Version: buildinfo.Version()}
 
-	log := newLogger(cfg, e.stderr)
+	log, flush := newLogger(cfg, e.stderr)
+	defer flush()
 	r, err := relay.Start(ctx, cfg, rc, log)
 	if err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 	"github.com/ordermgmt/ordermgmt/internal/app"
 	"github.com/ordermgmt/ordermgmt/internal/buildinfo"
 	"github.com/ordermgmt/ordermgmt/internal/config"
+	"github.com/ordermgmt/ordermgmt/internal/logbuf"
 	// serve --database postgres://...
 	_ "github.com/ordermgmt/ordermgmt/internal/store/postgres"
 )
@@ -43,7 +44,8 @@ func runServe(ctx context.Context, args []string, e *env) error {
 		msg := strings.TrimPrefix(err.Error(), config.ErrUsage.Error()+": ")
 		return &usageError{msg: "serve: " + strings.ReplaceAll(msg, "\n", "\n  "), cmd: "serve"}
 	}
-	log := newLogger(cfg, e.stderr)
+	log, flush := newLogger(cfg, e.stderr)
+	defer flush()
 	ballast := gcBallast(e.getenv)
 	defer runtime.KeepAlive(ballast)
 	a, err := app.Start(ctx, cfg, log)
@@ -116,12 +118,18 @@ func gcBallast(getenv func(string) string) []byte {
 	return make([]byte, ballastSize)
 }
 
-func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+// newLogger returns the logger of a long-running command and the function
+// that writes what it still holds. Lines are batched into few writes (a
+// line per request would otherwise cost a system call per request);
+// warnings and errors are written at once.
+func newLogger(cfg config.Config, w io.Writer) (*slog.Logger, func()) {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	opts := &slog.HandlerOptions{Level: level}
+	bw := logbuf.New(w)
+	var h slog.Handler = slog.NewTextHandler(bw, opts)
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(bw, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(logbuf.Handler(h, bw)), func() { _ = bw.Close() }
 }

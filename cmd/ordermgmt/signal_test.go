@@ -86,14 +86,17 @@ func TestTraceIDInServerLog(t *testing.T) {
 	if got.code != 1 || m == nil {
 		t.Fatalf("order get 4242: exit %d, stderr %q; want exit 1 and a trace id", got.code, got.stderr)
 	}
+	// The log writes its info lines in batches, a few milliseconds late.
 	var line string
-	for l := range strings.SplitSeq(log.String(), "\n") {
-		if strings.Contains(l, m[1]) {
-			line = l
+	for deadline := time.Now().Add(5 * time.Second); line == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		for l := range strings.SplitSeq(log.String(), "\n") {
+			if strings.Contains(l, m[1]) {
+				line = l
+			}
 		}
 	}
 	if line == "" {
-		t.Fatalf("server log lacks the trace id %s:\n%s", m[1], log.String())
+		t.Fatalf("server log lacks the trace id %s 5 s after the request:\n%s", m[1], log.String())
 	}
 	if !strings.Contains(line, "path=/order-management/v2/ECOM/4242") || !strings.Contains(line, "status=404") {
 		t.Errorf("log line with the trace id is not the request's: %s", line)
