@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -40,27 +41,39 @@ func benchOrder(tb testing.TB) *store.Order {
 func BenchmarkGetOrderEncoding(b *testing.B) {
 	o := benchOrder(b)
 	w := httptest.NewRecorder()
-	b.SetBytes(int64(len(orderJSON(o))))
+	writeOrder(w, o)
+	b.SetBytes(int64(w.Body.Len()))
 	b.ReportAllocs()
 	for b.Loop() {
 		w.Body.Reset()
-		writeRaw(w, 200, "application/json", orderJSON(o))
+		writeOrder(w, o)
 	}
 }
 
-// TestGetOrderEncoding checks the body the benchmark encodes: valid JSON
-// with both parts, the receipt byte for byte.
+// TestGetOrderEncoding checks the body the benchmark encodes, and the
+// bodies of orders with one part: valid JSON of exactly Content-Length
+// bytes, the receipt byte for byte.
 func TestGetOrderEncoding(t *testing.T) {
-	o := benchOrder(t)
-	got := orderJSON(o)
-	var parsed struct {
-		Category api.Category    `json:"category"`
-		Receipt  json.RawMessage `json:"receipt"`
-	}
-	if err := json.Unmarshal(got, &parsed); err != nil {
-		t.Fatalf("orderJSON() = %s: %v", got, err)
-	}
-	if parsed.Category.OrderDetailsURL != o.Category.OrderDetailsURL || string(parsed.Receipt) != string(o.Receipt) {
-		t.Errorf("orderJSON() = %s, want the category and the stored receipt", got)
+	full := benchOrder(t)
+	onlyCategory, onlyReceipt := *full, *full
+	onlyCategory.Receipt, onlyReceipt.Category = nil, nil
+	for _, o := range []*store.Order{full, &onlyCategory, &onlyReceipt} {
+		w := httptest.NewRecorder()
+		writeOrder(w, o)
+		got := w.Body.Bytes()
+		if cl := w.Header().Get("Content-Length"); cl != strconv.Itoa(len(got)) {
+			t.Errorf("Content-Length %s for a body of %d bytes: %s", cl, len(got), got)
+		}
+		var parsed struct {
+			Category *api.Category   `json:"category"`
+			Receipt  json.RawMessage `json:"receipt"`
+		}
+		if err := json.Unmarshal(got, &parsed); err != nil {
+			t.Fatalf("writeOrder() = %s: %v", got, err)
+		}
+		if (parsed.Category == nil) != (o.Category == nil) || (o.Category != nil && parsed.Category.OrderDetailsURL != o.Category.OrderDetailsURL) ||
+			string(parsed.Receipt) != string(o.Receipt) {
+			t.Errorf("writeOrder() = %s, want the category and the stored receipt as given", got)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/ordermgmt/ordermgmt/api"
 	"github.com/ordermgmt/ordermgmt/internal/store"
@@ -113,32 +114,40 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request, in *input) err
 	if err != nil {
 		return err
 	}
-	writeRaw(w, http.StatusOK, "application/json", orderJSON(o))
+	writeOrder(w, o)
 	return nil
 }
 
-// orderJSON assembles the GET body from the stored parts; the receipt is
-// stored canonical, so it is copied, not decoded and encoded again.
-func orderJSON(o *store.Order) []byte {
-	n := 32
+// writeOrder writes the GET body from the stored parts: the category is
+// encoded and the receipt, stored canonical, is written as it is, not
+// decoded and encoded again nor copied into one buffer with the rest.
+func writeOrder(w http.ResponseWriter, o *store.Order) {
+	head := make([]byte, 0, 96+len(orderURL(o)))
+	head = append(head, '{')
 	if o.Category != nil {
-		n += 64 + len(o.Category.OrderDetailsURL)
-	}
-	n += len(o.Receipt)
-	b := make([]byte, 0, n)
-	b = append(b, '{')
-	if o.Category != nil {
-		b = append(b, `"category":`...)
-		b = o.Category.AppendJSON(b)
+		head = append(head, `"category":`...)
+		head = o.Category.AppendJSON(head)
 	}
 	if o.Receipt != nil {
 		if o.Category != nil {
-			b = append(b, ',')
+			head = append(head, ',')
 		}
-		b = append(b, `"receipt":`...)
-		b = append(b, o.Receipt...)
+		head = append(head, `"receipt":`...)
 	}
-	return append(b, '}')
+	h := w.Header()
+	h["Content-Type"] = []string{"application/json"}
+	h["Content-Length"] = []string{strconv.Itoa(len(head) + len(o.Receipt) + 1)}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(head)
+	_, _ = w.Write(o.Receipt)
+	_, _ = w.Write([]byte{'}'})
+}
+
+func orderURL(o *store.Order) string {
+	if o.Category == nil {
+		return ""
+	}
+	return o.Category.OrderDetailsURL
 }
 
 // orderKey reads the path parameters, listing what is wrong with them.
