@@ -14,8 +14,14 @@ const (
 	insertCategorySQL = `INSERT INTO categories (msn, payment_type, order_id, id, category, order_details_url, image_id, ` + metaColumns + `)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	deleteOrderCategoriesSQL = `DELETE FROM categories WHERE msn = ? AND order_id = ? AND payment_type = ?`
-	deleteCategorySQL        = `DELETE FROM categories WHERE id = ? AND msn = ?`
-	insertReceiptSQL         = `INSERT INTO receipts (msn, payment_type, order_id, id, body, ` + metaColumns + `)
+	// replaceOnlyCategorySQL takes insertCategorySQL's values.
+	replaceOnlyCategorySQL = `UPDATE categories SET id = ?4, category = ?5, order_details_url = ?6, image_id = ?7,
+			created_at = ?8, trace_id = ?9, client_id = ?10, system_name = ?11, system_version = ?12,
+			system_plugin_name = ?13, system_plugin_version = ?14
+		WHERE msn = ?1 AND payment_type = ?2 AND order_id = ?3
+		AND (SELECT count(*) FROM categories WHERE msn = ?1 AND order_id = ?3) = 1`
+	deleteCategorySQL = `DELETE FROM categories WHERE id = ? AND msn = ?`
+	insertReceiptSQL  = `INSERT INTO receipts (msn, payment_type, order_id, id, body, ` + metaColumns + `)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 	// getOrderSQL reads what GET order answers in one statement, so a
@@ -56,16 +62,23 @@ func (db *DB) categoryArgs(c *store.Category) ([]any, error) {
 // errors: the image check and the write are one statement, so an image
 // cannot be named while it is being refused.
 func (db *DB) insertCategory(ctx context.Context, tx *sql.Tx, c *store.Category, args []any) error {
-	_, err := tx.StmtContext(ctx, db.insertCategoryStmt).ExecContext(ctx, args...)
+	_, err := db.writeCategory(ctx, tx, db.insertCategoryStmt, c, args)
+	return err
+}
+
+// writeCategory runs stmt, the insert or the in-place replacement of c,
+// with args, and translates its constraint errors.
+func (db *DB) writeCategory(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, c *store.Category, args []any) (sql.Result, error) {
+	res, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, args...)
 	switch {
 	case isForeignKey(err):
-		return store.ImageNotFound(c.Key.MSN, *c.Category.ImageID)
+		return nil, store.ImageNotFound(c.Key.MSN, *c.Category.ImageID)
 	case isUnique(err):
-		return fmt.Errorf("category id %s is taken: %w", c.ID, api.ErrConflict)
+		return nil, fmt.Errorf("category id %s is taken: %w", c.ID, api.ErrConflict)
 	case err != nil:
-		return db.storeErr("add category", err)
+		return nil, db.storeErr("add category", err)
 	}
-	return nil
+	return res, nil
 }
 
 // PutCategory replaces all the categories of c's order with c. The delete
@@ -77,14 +90,41 @@ func (db *DB) PutCategory(ctx context.Context, c *store.Category) error {
 		return err
 	}
 	return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if _, err := tx.StmtContext(ctx, db.deleteOrderCategories).ExecContext(ctx, c.Key.MSN, c.Key.OrderID, string(c.Key.PaymentType)); err != nil {
-			return db.storeErr("put category", err)
-		}
-		if err := db.insertCategory(ctx, tx, c, args); err != nil || !db.outbox {
+		replaced, err := db.replaceOnlyCategory(ctx, tx, c, args)
+		if err != nil {
 			return err
+		}
+		if !replaced {
+			if _, err := tx.StmtContext(ctx, db.deleteOrderCategories).ExecContext(ctx, c.Key.MSN, c.Key.OrderID, string(c.Key.PaymentType)); err != nil {
+				return db.storeErr("put category", err)
+			}
+			if err := db.insertCategory(ctx, tx, c, args); err != nil {
+				return err
+			}
+		}
+		if !db.outbox {
+			return nil
 		}
 		return db.enqueue(ctx, tx, "put category", categoryDelivery("putCategory", c, c.Category.AppendJSON(nil)), args[7].(int64))
 	})
+}
+
+// replaceOnlyCategory overwrites the order's category in its row when it
+// is the order's only one (of either payment type), which is what nearly
+// every v2 PUT finds: the row keeps its place in the creation order, which
+// no other category of the order can tell, and the write changes a page or
+// two instead of deleting a row and appending one, with their indexes.
+// false means the order has none or several, and nothing was changed.
+func (db *DB) replaceOnlyCategory(ctx context.Context, tx *sql.Tx, c *store.Category, args []any) (bool, error) {
+	res, err := db.writeCategory(ctx, tx, db.replaceOnlyCategoryStmt, c, args)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, db.storeErr("put category", err)
+	}
+	return n == 1, nil
 }
 
 // categoryDelivery is the delivery of a category write with body.

@@ -82,11 +82,13 @@ type DB struct {
 	getImage              *sql.Stmt
 	insertCategoryStmt    *sql.Stmt
 	deleteOrderCategories *sql.Stmt
-	deleteCategory        *sql.Stmt
-	insertReceipt         *sql.Stmt
-	getOrder              *sql.Stmt
-	listCategories        *sql.Stmt
-	getCategory           *sql.Stmt
+	// replaceOnlyCategoryStmt: see replaceOnlyCategory.
+	replaceOnlyCategoryStmt *sql.Stmt
+	deleteCategory          *sql.Stmt
+	insertReceipt           *sql.Stmt
+	getOrder                *sql.Stmt
+	listCategories          *sql.Stmt
+	getCategory             *sql.Stmt
 	// requests is the sandbox's request journal (requests.go).
 	requests *requestsDB
 
@@ -199,6 +201,7 @@ func (db *DB) prepare(ctx context.Context) error {
 	db.getImage = p.stmt(db.reader, getImageSQL)
 	db.insertCategoryStmt = p.stmt(db.writer, insertCategorySQL)
 	db.deleteOrderCategories = p.stmt(db.writer, deleteOrderCategoriesSQL)
+	db.replaceOnlyCategoryStmt = p.stmt(db.writer, replaceOnlyCategorySQL)
 	db.deleteCategory = p.stmt(db.writer, deleteCategorySQL)
 	db.insertReceipt = p.stmt(db.writer, insertReceiptSQL)
 	db.getOrder = p.stmt(db.reader, getOrderSQL)
@@ -287,7 +290,7 @@ func (db *DB) Close() error {
 
 func (db *DB) closeAll() error {
 	var errs []error
-	for _, s := range []*sql.Stmt{db.insertImage, db.getImage, db.insertCategoryStmt, db.deleteOrderCategories, db.deleteCategory, db.insertReceipt, db.getOrder, db.listCategories, db.getCategory} {
+	for _, s := range []*sql.Stmt{db.insertImage, db.getImage, db.insertCategoryStmt, db.deleteOrderCategories, db.replaceOnlyCategoryStmt, db.deleteCategory, db.insertReceipt, db.getOrder, db.listCategories, db.getCategory} {
 		if s != nil {
 			errs = append(errs, s.Close())
 		}

@@ -188,7 +188,27 @@ func testCategoryReplace(t *testing.T, s store.Store) {
 			t.Errorf("GetOrder().Receipt = %s, want nil", o.Receipt)
 		}
 		checkList(t, s, key.MSN, key.OrderID, c)
+		if i > 0 {
+			_, err := s.GetCategory(ctx, key.MSN, versions[i-1].ID)
+			wantCode(t, "GetCategory(replaced version)", err, api.ErrNotFound, api.CodeCategoryNotFound)
+		}
+		got, err := s.GetCategory(ctx, key.MSN, c.ID)
+		if err != nil {
+			t.Fatalf("GetCategory(version %d) = %v, want nil", i, err)
+		}
+		if diff := cmp.Diff(c, got); diff != "" {
+			t.Errorf("GetCategory(version %d) mismatch (-want +got):\n%s", i, diff)
+		}
 	}
+	// A PUT after a category of the other payment type is the newest of
+	// the order's list, as the creation order says.
+	other := newCategory(store.OrderKey{MSN: key.MSN, PaymentType: api.PaymentTypeRECURRING, OrderID: key.OrderID}, api.CategoryBooking, nil)
+	mustAdd(t, s, other)
+	last := newCategory(key, api.CategoryGeneral, nil)
+	if err := s.PutCategory(ctx, last); err != nil {
+		t.Fatalf("PutCategory(after the other payment type's) = %v, want nil", err)
+	}
+	checkList(t, s, key.MSN, key.OrderID, other, last)
 }
 
 // testCategoryImage: a category may name only an existing image of its own
