@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/ordermgmt/ordermgmt/api"
 	"github.com/ordermgmt/ordermgmt/internal/store"
@@ -122,7 +121,11 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request, in *input) err
 // encoded and the receipt, stored canonical, is written as it is, not
 // decoded and encoded again nor copied into one buffer with the rest.
 func writeOrder(w http.ResponseWriter, o *store.Order) {
-	head := make([]byte, 0, 96+len(orderURL(o)))
+	n := 32
+	if o.Category != nil {
+		n += 64 + len(o.Category.OrderDetailsURL)
+	}
+	head := make([]byte, 0, n)
 	head = append(head, '{')
 	if o.Category != nil {
 		head = append(head, `"category":`...)
@@ -134,20 +137,10 @@ func writeOrder(w http.ResponseWriter, o *store.Order) {
 		}
 		head = append(head, `"receipt":`...)
 	}
-	h := w.Header()
-	h["Content-Type"] = []string{"application/json"}
-	h["Content-Length"] = []string{strconv.Itoa(len(head) + len(o.Receipt) + 1)}
-	w.WriteHeader(http.StatusOK)
+	writeHead(w, http.StatusOK, "application/json", len(head)+len(o.Receipt)+1)
 	_, _ = w.Write(head)
 	_, _ = w.Write(o.Receipt)
 	_, _ = w.Write([]byte{'}'})
-}
-
-func orderURL(o *store.Order) string {
-	if o.Category == nil {
-		return ""
-	}
-	return o.Category.OrderDetailsURL
 }
 
 // orderKey reads the path parameters, listing what is wrong with them.

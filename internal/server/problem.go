@@ -129,9 +129,14 @@ func writeJSONString(w http.ResponseWriter, status int, s string) {
 // form straight into the map: Header.Set would canonicalize them again on
 // every response.
 func writeRaw(w http.ResponseWriter, status int, contentType string, b []byte) {
+	writeHead(w, status, contentType, len(b))
+	_, _ = w.Write(b)
+}
+
+// writeHead sends the status and headers of a body of n bytes.
+func writeHead(w http.ResponseWriter, status int, contentType string, n int) {
 	h := w.Header()
 	h["Content-Type"] = []string{contentType}
-	h["Content-Length"] = []string{strconv.Itoa(len(b))}
+	h["Content-Length"] = []string{strconv.Itoa(n)}
 	w.WriteHeader(status)
-	_, _ = w.Write(b)
 }
