@@ -186,6 +186,9 @@ func TestURLRules(t *testing.T) {
 		{"https://[::1/", "invalid_url"},
 		{"https://[zz]/", "invalid_url"},
 		{"https://a[b]c/", "invalid_url"},
+		{"https://::1/", "invalid_url"},
+		{"https://a:b:8443/", "invalid_url"},
+		{"https://[::1]:8443/", ""},
 	}
 	for _, tc := range tests {
 		var want []np
