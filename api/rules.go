@@ -186,11 +186,13 @@ func urlReason(s string) string {
 	if host == "" || host == "[]" {
 		return want + ", with scheme and host, got " + quote(s) + "."
 	}
-	if host[0] != '[' && strings.IndexByte(host, ':') >= 0 {
-		return want + ", but its host " + quote(host) + " has a colon; write an IPv6 address in brackets, as https://[::1]:8443/."
-	}
-	if host[0] != '[' && strings.IndexByte(host, '[')+strings.IndexByte(host, ']') > -2 {
-		return want + ", but its host " + quote(host) + " has a bracket outside an IPv6 address."
+	if host[0] != '[' {
+		switch {
+		case strings.IndexByte(host, ':') >= 0:
+			return want + ", but its host " + quote(host) + " has a colon; write an IPv6 address in brackets, as https://[::1]:8443/."
+		case strings.ContainsAny(host, "[]"):
+			return want + ", but its host " + quote(host) + " has a bracket outside an IPv6 address."
+		}
 	}
 	// Browsers and net/url read few percent-encodings in a host name.
 	if strings.IndexByte(host, '%') >= 0 {
