@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"database/sql"
 	"os"
 	"path/filepath"
@@ -156,5 +157,70 @@ func TestMigrateJournalPages(t *testing.T) {
 	defer db.Close()
 	if diff := cmp.Diff([]int64{9, 7}, pageIDs("123456")); diff != "" {
 		t.Errorf("journal pages of 123456 after opening again (-want +got):\n%s", diff)
+	}
+}
+
+// TestJournalPageSize: a new journal file has journalPageSize pages, and
+// one made with SQLite's 4 KiB pages is rebuilt with them on open, its
+// pages intact and the file still in WAL mode.
+func TestJournalPageSize(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "ordermgmt.db")
+	pragmas := func(db *DB) (size int, mode string) {
+		t.Helper()
+		if err := db.requests.writer.QueryRowContext(ctx, "PRAGMA page_size").Scan(&size); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.requests.writer.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		return size, mode
+	}
+	db, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size, mode := pragmas(db); size != journalPageSize || mode != "wal" {
+		t.Errorf("new journal file: page_size %d, journal_mode %s; want %d, wal", size, mode, journalPageSize)
+	}
+	data := bytes.Repeat([]byte("entry\n"), 50_000) // overflow pages
+	if err := db.AppendJournal(ctx, []sandbox.Page{{MSN: "123456", ID: 1, First: 10, Last: 20, Count: 2, Data: data}}, 100); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// The file as an earlier release made it: 4 KiB pages.
+	raw, err := sql.Open("sqlite", dsn(RequestsPath(path), nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.SetMaxOpenConns(1)
+	for _, q := range []string{"PRAGMA journal_mode = DELETE", "PRAGMA page_size = 4096", "VACUUM", "PRAGMA journal_mode = WAL"} {
+		if _, err := raw.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	var size int
+	if err := raw.QueryRowContext(ctx, "PRAGMA page_size").Scan(&size); err != nil || size != 4096 {
+		t.Fatalf("page_size of the rebuilt file = %d, %v; want 4096", size, err)
+	}
+	raw.Close()
+
+	db, err = Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatalf("Open(journal with 4 KiB pages) = %v", err)
+	}
+	defer db.Close()
+	if size, mode := pragmas(db); size != journalPageSize || mode != "wal" {
+		t.Errorf("journal file after open: page_size %d, journal_mode %s; want %d, wal", size, mode, journalPageSize)
+	}
+	ps, err := db.Journal(ctx, "123456", 0, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 1 || ps[0].ID != 1 || ps[0].Count != 2 || !bytes.Equal(ps[0].Data, data) {
+		t.Errorf("journal after the rebuild: %d pages, want page 1 with its %d bytes", len(ps), len(data))
 	}
 }

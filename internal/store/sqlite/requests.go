@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/ordermgmt/ordermgmt/internal/store"
@@ -46,9 +47,12 @@ func (db *DB) openRequests(ctx context.Context, busy string) error {
 	r := &requestsDB{path: RequestsPath(db.path)}
 	db.requests = r
 	var err error
-	r.writer, err = openWriter(r.path, busy, "NORMAL", nil)
+	r.writer, err = openWriter(r.path, busy, "NORMAL", url.Values{"_pragma": {"page_size(" + strconv.Itoa(journalPageSize) + ")"}})
 	if err != nil {
 		return err
+	}
+	if err := resizeJournalPages(ctx, r.writer); err != nil {
+		return fmt.Errorf("request journal %s: page size %d: %w", r.path, journalPageSize, err)
 	}
 	if err := migrate(ctx, r.writer, requestsMigrations, db.now); err != nil {
 		return fmt.Errorf("request journal %s: %w", r.path, err)
@@ -71,6 +75,43 @@ func (db *DB) openRequests(ctx context.Context, busy string) error {
 // moveJournal copies the journal an orders' file kept before it had a
 // file of its own, once: when the orders' file still has the tables
 // (migration 0010 drops them) and the journal's file holds nothing yet.
+// journalPageSize is the page size of the journal's file. A journal page
+// of a busy merchant is a blob of some 300 KB, which SQLite keeps in a
+// chain of overflow pages: with 16 KiB pages rather than SQLite's 4 KiB
+// the chain is a quarter as long, and appending, trimming and the WAL
+// that carries them take a quarter of the page writes.
+// BenchmarkAppendJournal/batch: 1,630 ns per entry with 4 KiB pages,
+// 950 with 16 KiB.
+const journalPageSize = 16384
+
+// resizeJournalPages gives a journal file made with another page size
+// journalPageSize. A new file has it already (the DSN sets it before
+// anything is written). An older one is rebuilt by VACUUM, which SQLite
+// only lets change the page size outside WAL mode; the file is back in
+// WAL mode before it returns. A VACUUM that fails (a disk without room
+// for the copy, say) leaves the file as it was, and the next start tries
+// again: the page size only makes the journal cheaper, so it never keeps
+// a node from starting.
+func resizeJournalPages(ctx context.Context, w *sql.DB) error {
+	var size int
+	if err := w.QueryRowContext(ctx, "PRAGMA page_size").Scan(&size); err != nil || size == journalPageSize {
+		return err
+	}
+	for _, q := range []string{"PRAGMA journal_mode = DELETE", "PRAGMA page_size = " + strconv.Itoa(journalPageSize), "VACUUM"} {
+		if _, err := w.ExecContext(ctx, q); err != nil {
+			break
+		}
+	}
+	var mode string
+	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
+		return err
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return fmt.Errorf("journal mode is %s, want wal", mode)
+	}
+	return nil
+}
+
 func (db *DB) moveJournal(ctx context.Context) error {
 	var n int
 	if err := db.writer.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'sandbox_journal'`).Scan(&n); err != nil || n == 0 {
