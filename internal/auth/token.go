@@ -89,7 +89,9 @@ func (c *Claims) MatchesSubscriptionKey(key string) bool {
 		return false
 	}
 	if c.seenKey != nil {
-		c.seenKey.Store(&key)
+		// A copy, so that key itself does not escape on every call.
+		seen := key
+		c.seenKey.Store(&seen)
 	}
 	return true
 }

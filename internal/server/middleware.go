@@ -79,7 +79,8 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		st := &sw.state
 		st.traceID, st.traceparent = newTraceparent(headerValue(r.Header, traceparentKey))
-		w.Header()[traceparentKey] = []string{st.traceparent}
+		sw.traceparent[0] = st.traceparent
+		w.Header()[traceparentKey] = sw.traceparent[:]
 		if s.sandbox != nil {
 			st.sandbox.at, st.sandbox.start = s.now(), start
 		}
@@ -179,6 +180,8 @@ type statusWriter struct {
 	http.ResponseWriter
 	status int
 	state  reqState
+	// traceparent backs the header's value, saving an allocation.
+	traceparent [1]string
 }
 
 func (w *statusWriter) WriteHeader(code int) {

@@ -136,7 +136,10 @@ func writeRaw(w http.ResponseWriter, status int, contentType string, b []byte) {
 // writeHead sends the status and headers of a body of n bytes.
 func writeHead(w http.ResponseWriter, status int, contentType string, n int) {
 	h := w.Header()
-	h["Content-Type"] = []string{contentType}
-	h["Content-Length"] = []string{strconv.Itoa(n)}
+	// One allocation holds both values; each slice is full, so an Add
+	// to either copies rather than writes into the other.
+	v := []string{contentType, strconv.Itoa(n)}
+	h["Content-Type"] = v[0:1:1]
+	h["Content-Length"] = v[1:2:2]
 	w.WriteHeader(status)
 }
