@@ -3,6 +3,8 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
@@ -376,7 +378,11 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // bodyHash tells a repeated request body from a changed one in the journal.
 func bodyHash(b []byte) string {
-	return fmt.Sprintf("%08x", crc32.Checksum(b, castagnoli))
+	var sum [4]byte
+	binary.BigEndian.PutUint32(sum[:], crc32.Checksum(b, castagnoli))
+	var out [8]byte
+	hex.Encode(out[:], sum[:])
+	return string(out[:])
 }
 
 // requestTarget is the order (or image) a request is about: the path's
