@@ -135,3 +135,35 @@ func BenchmarkAppendJournal(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPutCategory measures v2 PUT category on orders that have one
+// category already, as nearly every PUT finds them, from many goroutines
+// (RunParallel's 2 × GOMAXPROCS with -cpu), so that writes share commits.
+func BenchmarkPutCategory(b *testing.B) {
+	const orders = 1000
+	db := open(b, filepath.Join(b.TempDir(), "ordermgmt.db"), sqlite.Options{})
+	ctx := context.Background()
+	var n atomic.Int64
+	put := func(i int64) error {
+		key := store.OrderKey{MSN: "123456", PaymentType: api.PaymentTypeECOM, OrderID: fmt.Sprintf("order-%d", i%orders)}
+		c := &store.Category{Key: key, ID: fmt.Sprint("category-", i), Category: api.Category{Category: api.CategoryReceipt, OrderDetailsURL: "https://shop.example/o"}, Meta: benchMeta}
+		return db.PutCategory(ctx, c)
+	}
+	for i := range int64(orders) {
+		if err := put(i); err != nil {
+			b.Fatal(err)
+		}
+	}
+	n.Store(orders)
+	b.Run("replace", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetParallelism(16)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if err := put(n.Add(1)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	})
+}

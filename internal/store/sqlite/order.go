@@ -89,6 +89,22 @@ func (db *DB) PutCategory(ctx context.Context, c *store.Category) error {
 	if err != nil {
 		return err
 	}
+	if !db.outbox {
+		// Nearly every PUT finds the order's one category: one statement,
+		// which needs no savepoint (writeOne); the one writer runs two
+		// statements fewer. When it changes nothing, the order has none or
+		// several, and the delete and insert below run.
+		err := db.writeOne(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			replaced, err := db.replaceOnlyCategory(ctx, tx, c, args)
+			if err == nil && !replaced {
+				return errNotOnlyCategory
+			}
+			return err
+		})
+		if err != errNotOnlyCategory {
+			return err
+		}
+	}
 	return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		replaced, err := db.replaceOnlyCategory(ctx, tx, c, args)
 		if err != nil {
@@ -108,6 +124,11 @@ func (db *DB) PutCategory(ctx context.Context, c *store.Category) error {
 		return db.enqueue(ctx, tx, "put category", categoryDelivery("putCategory", c, c.Category.AppendJSON(nil)), args[7].(int64))
 	})
 }
+
+// errNotOnlyCategory tells PutCategory that its one statement found no
+// category or several and changed nothing; of kind api.ErrNotFound, as
+// writeOne asks of such a statement.
+var errNotOnlyCategory = fmt.Errorf("order has no category or several: %w", api.ErrNotFound)
 
 // replaceOnlyCategory overwrites the order's category in its row when it
 // is the order's only one (of either payment type), which is what nearly

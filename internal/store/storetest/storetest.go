@@ -249,6 +249,13 @@ func testCategoryImage(t *testing.T, s store.Store) {
 						_, err := s.GetOrder(ctx, c.Key)
 						wantCode(t, "GetOrder() after a refused category", err, api.ErrNotFound, api.CodeOrderNotFound)
 					})
+					t.Run("one existing category", func(t *testing.T) {
+						key := newKey(msn, api.PaymentTypeECOM)
+						only := newCategory(key, api.CategoryBooking, nil)
+						mustAdd(t, s, only)
+						wantInvalidParam(t, name+"()", write(ctx, newCategory(key, api.CategoryReceipt, &tc.imageID)), "imageId", api.CodeImageNotFound)
+						checkList(t, s, msn, key.OrderID, only)
+					})
 					t.Run("existing categories", func(t *testing.T) {
 						key := newKey(msn, api.PaymentTypeRECURRING)
 						first, second := newCategory(key, api.CategoryBooking, nil), newCategory(key, api.CategoryTicket, nil)
