@@ -101,10 +101,13 @@ func (db *DB) PutCategory(ctx context.Context, c *store.Category) error {
 			}
 			return err
 		})
-		if err != errNotOnlyCategory {
+		if !errors.Is(err, errNotOnlyCategory) {
 			return err
 		}
 	}
+	// The replace is tried again inside the savepoint: with the outbox it
+	// was not tried yet, and without it another write may have left the
+	// order one category since.
 	return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		replaced, err := db.replaceOnlyCategory(ctx, tx, c, args)
 		if err != nil {
