@@ -67,10 +67,11 @@ func (db *DB) write(ctx context.Context, fn writeFunc) error {
 
 // writeOne is write for fn that runs exactly one statement and returns an
 // error of kind api.ErrConflict or api.ErrInvalid only when that statement
-// broke a constraint, and api.ErrNotFound only when it changed nothing. SQLite backs out such a statement alone and keeps the
-// transaction, so the write runs without the SAVEPOINT and RELEASE that
-// otherwise cost the one writer two more statements per write. Any other
-// error may have ended the transaction, and the batch starts again
+// broke a constraint, and api.ErrNotFound only when it changed nothing.
+// SQLite backs out such a statement alone and keeps the transaction, so
+// the write runs without the SAVEPOINT and RELEASE that otherwise cost
+// the one writer two more statements per write. Any other error may have
+// ended the transaction, and the batch starts again
 // without the failed write.
 func (db *DB) writeOne(ctx context.Context, fn writeFunc) error {
 	return db.queueWrite(ctx, fn, true)
