@@ -22,8 +22,8 @@ import (
 // automatic checkpoints are off while they run, so the WAL only grows.
 // "receipt" stores a new order's receipt (2 KB); "put-category" replaces an
 // order's only category (v2 PUT: its row, and the id index, where the old
-// id leaves and the new one arrives); "add-category" adds a second one
-// (v3 POST).
+// id leaves and the new one arrives); "add-category" adds one more to an
+// order (v3 POST).
 func BenchmarkWALPages(b *testing.B) {
 	const orders = 1000
 	ctx := context.Background()
