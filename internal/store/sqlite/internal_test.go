@@ -13,7 +13,7 @@ import (
 	"github.com/ordermgmt/ordermgmt/internal/store"
 )
 
-func openTest(t *testing.T) *DB {
+func openTest(t testing.TB) *DB {
 	t.Helper()
 	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "ordermgmt.db"), Options{})
 	if err != nil {

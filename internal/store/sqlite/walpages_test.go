@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -46,12 +45,7 @@ func BenchmarkWALPages(b *testing.B) {
 		{"add-category", func(db *DB, i int) error { return db.AddCategory(ctx, category(i)) }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			path := filepath.Join(b.TempDir(), "ordermgmt.db")
-			db, err := Open(ctx, path, Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer db.Close()
+			db := openTest(b)
 			for i := range orders {
 				if err := db.PutCategory(ctx, category(i)); err != nil {
 					b.Fatal(err)
@@ -73,7 +67,7 @@ func BenchmarkWALPages(b *testing.B) {
 				}
 				i++
 			}
-			st, err := os.Stat(path + "-wal")
+			st, err := os.Stat(db.path + "-wal")
 			if err != nil {
 				b.Fatal(err)
 			}
