@@ -11,8 +11,11 @@ import (
 )
 
 const (
-	insertCategorySQL = `INSERT INTO categories (msn, payment_type, order_id, id, category, order_details_url, image_id, ` + metaColumns + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// insertCategorySQL gives the new category a seq above every other of
+	// its order id's (0011).
+	insertCategorySQL = `INSERT INTO categories (msn, payment_type, order_id, id, category, order_details_url, image_id, ` + metaColumns + `, seq)
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
+			(SELECT coalesce(max(seq), 0) + 1 FROM categories WHERE msn = ?1 AND order_id = ?3))`
 	deleteOrderCategoriesSQL = `DELETE FROM categories WHERE msn = ? AND order_id = ? AND payment_type = ?`
 	// replaceOnlyCategorySQL takes insertCategorySQL's values.
 	replaceOnlyCategorySQL = `UPDATE categories SET id = ?4, category = ?5, order_details_url = ?6, image_id = ?7,
@@ -27,11 +30,10 @@ const (
 	// getOrderSQL reads what GET order answers in one statement, so a
 	// reader sees both parts as of one moment, and returns one row even
 	// when neither exists: an aggregate without GROUP BY always yields a
-	// row. The newest category comes from the categories_by_order index
-	// alone, which holds the fields GET shows (0011): max(seq) seeks the
-	// order's last entry, and SQLite takes the bare columns from the row
-	// that holds the maximum. category and body are NOT NULL columns, so
-	// NULL means the part is absent.
+	// row. The newest category is one seek into the table, whose key ends
+	// in seq (0011): max(seq) takes the order's last row, and SQLite takes
+	// the bare columns from the row that holds the maximum. category and
+	// body are NOT NULL columns, so NULL means the part is absent.
 	getOrderSQL = `SELECT c.category, c.order_details_url, c.image_id,
 			(SELECT body FROM receipts WHERE msn = ?1 AND payment_type = ?2 AND order_id = ?3)
 		FROM (SELECT max(seq), category, order_details_url, image_id FROM categories
