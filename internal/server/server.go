@@ -59,8 +59,8 @@ type Server struct {
 	log   *slog.Logger
 	now   func() time.Time
 	newID func() string
-	// categoryID gives a new category its id (ids.go); NewID, when
-	// set, makes these too.
+	// categoryID gives a new category its id (store.CategoryIDs);
+	// NewID, when set, makes these too.
 	categoryID func(store.OrderKey) string
 	handler    http.Handler
 	sandbox    *sandbox.Sandbox
@@ -102,7 +102,7 @@ func New(opts Options) *Server {
 	}
 	if s.newID == nil {
 		s.newID = func() string { return uuid.NewString() }
-		s.categoryID = newCategoryIDs().next
+		s.categoryID = store.NewCategoryIDs().Next
 	} else {
 		s.categoryID = func(store.OrderKey) string { return s.newID() }
 	}

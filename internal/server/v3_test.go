@@ -144,7 +144,7 @@ func TestV3Categories(t *testing.T) {
 }
 
 // TestCategoryIDsShareOrderPrefix checks over HTTP that the ids a v2 PUT
-// and a v3 POST give one order's categories start alike (ids.go), and
+// and a v3 POST give one order's categories start alike (store.CategoryIDs), and
 // another order's do not.
 func TestCategoryIDsShareOrderPrefix(t *testing.T) {
 	h := start(t)

@@ -1,4 +1,4 @@
-package server
+package store_test
 
 import (
 	"testing"
@@ -14,7 +14,7 @@ import (
 // 48 bits within one order id (both payment types) and not across
 // orders, merchants or processes.
 func TestCategoryIDs(t *testing.T) {
-	g := newCategoryIDs()
+	g := store.NewCategoryIDs()
 	key := func(msn, order string, pt api.PaymentType) store.OrderKey {
 		return store.OrderKey{MSN: msn, PaymentType: pt, OrderID: order}
 	}
@@ -27,16 +27,16 @@ func TestCategoryIDs(t *testing.T) {
 		if i%2 == 1 {
 			k.PaymentType = api.PaymentTypeRECURRING
 		}
-		id := g.next(k)
+		id := g.Next(k)
 		u, err := uuid.Parse(id)
 		if err != nil || u.Version() != 8 || u.Variant() != uuid.RFC4122 || u.String() != id {
-			t.Fatalf("next() = %q (%v): want a lower-case UUID of version 8 and the RFC variant", id, err)
+			t.Fatalf("Next() = %q (%v): want a lower-case UUID of version 8 and the RFC variant", id, err)
 		}
 		if got, err := api.CheckCategoryID(id); err != nil || got != id {
 			t.Fatalf("CheckCategoryID(%q) = %q, %v", id, got, err)
 		}
 		if seen[id] {
-			t.Fatalf("next() gave %s twice", id)
+			t.Fatalf("Next() gave %s twice", id)
 		}
 		seen[id] = true
 		if p, ok := prefixes[order]; ok && p != prefix(id) {
@@ -52,10 +52,10 @@ func TestCategoryIDs(t *testing.T) {
 		t.Errorf("%d orders share %d prefixes, want one each", len(prefixes), len(distinct))
 	}
 	k := key("123456", "o-a", api.PaymentTypeECOM)
-	if other := prefix(g.next(key("654321", "o-a", api.PaymentTypeECOM))); other == prefixes["o-a"] {
+	if other := prefix(g.Next(key("654321", "o-a", api.PaymentTypeECOM))); other == prefixes["o-a"] {
 		t.Errorf("another merchant's order o-a has the prefix %s too", other)
 	}
-	if p := prefix(newCategoryIDs().next(k)); p == prefixes["o-a"] {
+	if p := prefix(store.NewCategoryIDs().Next(k)); p == prefixes["o-a"] {
 		t.Errorf("another process's id for o-a has the prefix %s too", p)
 	}
 }
