@@ -18,10 +18,9 @@ func (s *Server) addCategory(w http.ResponseWriter, r *http.Request, in *input) 
 	if err != nil {
 		return err
 	}
-	key := store.OrderKey{MSN: in.msn, PaymentType: req.PaymentType, OrderID: req.OrderID}
 	c := &store.Category{
-		Key: key,
-		ID:  s.categoryID(key),
+		Key: store.OrderKey{MSN: in.msn, PaymentType: req.PaymentType, OrderID: req.OrderID},
+		ID:  s.newID(),
 		// The v2 shape is what the store keeps and v2 GET shows.
 		Category: api.Category{Category: req.Type, OrderDetailsURL: req.URL, ImageID: req.ImageID},
 		Meta:     s.meta(r, in),

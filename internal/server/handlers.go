@@ -61,7 +61,7 @@ func (s *Server) putCategory(w http.ResponseWriter, r *http.Request, in *input) 
 	// The store checks the image exists for this merchant in the same
 	// write, so a category can never point at a missing image. The
 	// category replaces every category of the order, v3 ones included.
-	cat := &store.Category{Key: key, ID: s.categoryID(key), Category: *c, Meta: s.meta(r, in)}
+	cat := &store.Category{Key: key, ID: s.newID(), Category: *c, Meta: s.meta(r, in)}
 	if err := s.store.PutCategory(r.Context(), cat); err != nil {
 		return err
 	}

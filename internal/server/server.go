@@ -54,17 +54,14 @@ type Server struct {
 	store  store.Store
 	issuer *auth.Issuer
 	// authn is swapped whole when the configuration is re-read.
-	authn atomic.Pointer[authState]
-	keys  *auth.KeySet
-	log   *slog.Logger
-	now   func() time.Time
-	newID func() string
-	// categoryID gives a new category its id (store.CategoryIDs);
-	// NewID, when set, makes these too.
-	categoryID func(store.OrderKey) string
-	handler    http.Handler
-	sandbox    *sandbox.Sandbox
-	extra      []Route
+	authn   atomic.Pointer[authState]
+	keys    *auth.KeySet
+	log     *slog.Logger
+	now     func() time.Time
+	newID   func() string
+	handler http.Handler
+	sandbox *sandbox.Sandbox
+	extra   []Route
 
 	limits     Limits
 	bodies     bodyBudget
@@ -102,9 +99,6 @@ func New(opts Options) *Server {
 	}
 	if s.newID == nil {
 		s.newID = func() string { return uuid.NewString() }
-		s.categoryID = store.NewCategoryIDs().Next
-	} else {
-		s.categoryID = func(store.OrderKey) string { return s.newID() }
 	}
 	reg := opts.Metrics
 	if reg == nil {

@@ -143,33 +143,6 @@ func TestV3Categories(t *testing.T) {
 	checkV2("RECURRING", nil, 404)
 }
 
-// TestCategoryIDsShareOrderPrefix checks over HTTP that the ids a v2 PUT
-// and a v3 POST give one order's categories start alike (store.CategoryIDs), and
-// another order's do not.
-func TestCategoryIDsShareOrderPrefix(t *testing.T) {
-	h := start(t)
-	m := h.merchant(msn)
-	put := func(order string) string {
-		t.Helper()
-		res := h.do("PUT", "/order-management/v2/ecom/categories/"+order, map[string]any{"category": "GENERAL", "orderDetailsUrl": "https://shop.example/" + order}, m...)
-		var id string
-		if res.status != 200 || json.Unmarshal(res.body, &id) != nil || !uuidRE.MatchString(id) {
-			t.Fatalf("PUT category = %d %s, want 200 and an id", res.status, res.body)
-		}
-		return id
-	}
-	ids := []string{put("o-1"), put("o-1"),
-		h.addV3(m, map[string]any{"orderId": "o-1", "paymentType": "RECURRING", "type": "TICKET", "url": "https://shop.example/t"})}
-	for _, id := range ids[1:] {
-		if id[:13] != ids[0][:13] {
-			t.Errorf("ids of order o-1 %v do not share their first 48 bits", ids)
-		}
-	}
-	if id := put("o-2"); id[:13] == ids[0][:13] {
-		t.Errorf("order o-2's id %s starts as o-1's %s", id, ids[0])
-	}
-}
-
 // TestV3CategoryRejections: bad bodies, ids and queries are 400 problems
 // naming the field; unknown images are 400 naming imageId.
 func TestV3CategoryRejections(t *testing.T) {

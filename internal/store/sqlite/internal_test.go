@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"path/filepath"
-	"slices"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -128,45 +126,6 @@ func TestReadsDoNotWaitForWriter(t *testing.T) {
 	}
 	if _, err := db.GetOrder(ctx, key); err != nil {
 		t.Errorf("GetOrder() after commit = %v, want nil", err)
-	}
-}
-
-// TestGetOrderPlan checks that GET order finds an order's newest
-// category with one seek into the table, by its key (0011), and its
-// receipt by the receipts' key, with nothing materialized, sorted or
-// scanned.
-func TestGetOrderPlan(t *testing.T) {
-	db := openTest(t)
-	rows, err := db.reader.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+getOrderSQL, "123456", "ECOM", "o-1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	all := strings.Join(plan, "\n")
-	for _, want := range []string{
-		"SEARCH categories USING PRIMARY KEY (msn=? AND order_id=? AND payment_type=?)",
-		"SEARCH receipts USING INDEX sqlite_autoindex_receipts_1 (msn=? AND payment_type=? AND order_id=?)",
-	} {
-		if !slices.Contains(plan, want) {
-			t.Errorf("plan of getOrderSQL lacks %q; it is:\n%s", want, all)
-		}
-	}
-	for _, not := range []string{"MATERIALIZE", "SCAN categories", "SCAN receipts", "TEMP B-TREE"} {
-		if strings.Contains(all, not) {
-			t.Errorf("plan of getOrderSQL has %q; it is:\n%s", not, all)
-		}
 	}
 }
 

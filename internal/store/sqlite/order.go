@@ -11,11 +11,8 @@ import (
 )
 
 const (
-	// insertCategorySQL gives the new category a seq above every other of
-	// its order id's (0011).
-	insertCategorySQL = `INSERT INTO categories (msn, payment_type, order_id, id, category, order_details_url, image_id, ` + metaColumns + `, seq)
-		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
-			(SELECT coalesce(max(seq), 0) + 1 FROM categories WHERE msn = ?1 AND order_id = ?3))`
+	insertCategorySQL = `INSERT INTO categories (msn, payment_type, order_id, id, category, order_details_url, image_id, ` + metaColumns + `)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	deleteOrderCategoriesSQL = `DELETE FROM categories WHERE msn = ? AND order_id = ? AND payment_type = ?`
 	// replaceOnlyCategorySQL takes insertCategorySQL's values.
 	replaceOnlyCategorySQL = `UPDATE categories SET id = ?4, category = ?5, order_details_url = ?6, image_id = ?7,
@@ -29,15 +26,14 @@ const (
 
 	// getOrderSQL reads what GET order answers in one statement, so a
 	// reader sees both parts as of one moment, and returns one row even
-	// when neither exists: an aggregate without GROUP BY always yields a
-	// row. The newest category is one seek into the table, whose key ends
-	// in seq (0011): max(seq) takes the order's last row, and SQLite takes
-	// the bare columns from the row that holds the maximum. category and
-	// body are NOT NULL columns, so NULL means the part is absent.
-	getOrderSQL = `SELECT c.category, c.order_details_url, c.image_id,
-			(SELECT body FROM receipts WHERE msn = ?1 AND payment_type = ?2 AND order_id = ?3)
-		FROM (SELECT max(seq), category, order_details_url, image_id FROM categories
-			WHERE msn = ?1 AND order_id = ?3 AND payment_type = ?2) AS c`
+	// when neither exists. The newest category is found through the
+	// categories_by_order index; category and body are NOT NULL columns,
+	// so NULL means the part is absent.
+	getOrderSQL = `SELECT c.category, c.order_details_url, c.image_id, r.body
+		FROM (SELECT ?1 AS msn, ?2 AS payment_type, ?3 AS order_id) AS k
+		LEFT JOIN categories AS c ON c.seq = (SELECT max(seq) FROM categories
+			WHERE msn = k.msn AND order_id = k.order_id AND payment_type = k.payment_type)
+		LEFT JOIN receipts AS r ON r.msn = k.msn AND r.payment_type = k.payment_type AND r.order_id = k.order_id`
 
 	categoryColumns   = `id, msn, payment_type, order_id, category, order_details_url, image_id, ` + metaColumns
 	listCategoriesSQL = `SELECT ` + categoryColumns + ` FROM categories WHERE msn = ? AND order_id = ? ORDER BY seq`
