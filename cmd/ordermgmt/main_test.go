@@ -167,3 +167,20 @@ func TestServeBanner(t *testing.T) {
 		t.Errorf("configured banner offers the wrong way to a token:\n%s", b)
 	}
 }
+
+// TestGCBallast: serve paces the collector with the ballast unless the
+// user set GOGC or GOMEMLIMIT, which then act alone.
+func TestGCBallast(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want int
+	}{
+		{nil, ballastSize},
+		{map[string]string{"GOGC": "200"}, 0},
+		{map[string]string{"GOMEMLIMIT": "1GiB"}, 0},
+	} {
+		if got := len(gcBallast(func(k string) string { return tc.env[k] })); got != tc.want {
+			t.Errorf("gcBallast with %v = %d bytes, want %d", tc.env, got, tc.want)
+		}
+	}
+}

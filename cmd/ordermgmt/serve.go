@@ -100,7 +100,7 @@ func printBanner(w io.Writer, cfg config.Config, a *app.App) {
 
 // ballastSize is the floor of the heap the garbage collector paces itself
 // against.
-const ballastSize = 16 << 20
+const ballastSize = 32 << 20
 
 // gcBallast allocates memory that is never touched, so it costs address
 // space but no RAM: the kernel backs a page only when it is written. The
@@ -108,9 +108,12 @@ const ballastSize = 16 << 20
 // so with the default GOGC=100 the collector ran tens of times a second
 // under load, each time also shrinking the goroutine stacks that SQLite's
 // deep calls then grow again: a tenth of a GET's CPU time. Counting the
-// ballast as live heap, a collection comes every ~16 MiB allocated, while
-// a large heap (2 MiB image uploads in flight) is paced as before. A GOGC
-// or GOMEMLIMIT set by the user is left to act alone.
+// ballast as live heap, a collection comes every ~32 MiB allocated, while
+// a large heap (2 MiB image uploads in flight) is paced as before. The
+// garbage left between collections is what the ballast costs in RAM: the
+// bench's mix peaked at 90 MiB RSS with 32 MiB against 73 MiB with 16 MiB,
+// which served 2 to 6 % fewer requests side by side (BENCHMARKS.md). A
+// GOGC or GOMEMLIMIT set by the user is left to act alone.
 func gcBallast(getenv func(string) string) []byte {
 	if getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
 		return nil
