@@ -31,6 +31,12 @@ func appendHead(b []byte, seq int64) []byte {
 	return appendNum(append(b, entryVersion...), seq)
 }
 
+// headLen is the length of appendHead's bytes for seq.
+func headLen(seq int64) int {
+	var b [24]byte
+	return len(appendHead(b[:0], seq))
+}
+
 // appendFields appends the fields after the seq.
 func appendFields(b []byte, e *api.JournalEntry) []byte {
 	dropped := int64(0)

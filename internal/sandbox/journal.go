@@ -144,11 +144,19 @@ func (s *Sandbox) writeBatch(batch []pending, data []byte) error {
 	}
 	byMSN := map[string]*Page{}
 	var pages []*Page
+	// Each page's buffer is sized once, from its entries' lengths:
+	// appending would copy it as it grows, several times the page's
+	// bytes for a large batch.
+	size := map[string]int{}
+	for i := range batch {
+		b := &batch[i]
+		size[b.msn] += headLen(b.seq) + b.end - b.start + 1
+	}
 	for i := range batch {
 		b := &batch[i]
 		p := byMSN[b.msn]
 		if p == nil {
-			p = &Page{MSN: b.msn, ID: rand.Int64(), First: b.seq}
+			p = &Page{MSN: b.msn, ID: rand.Int64(), First: b.seq, Data: make([]byte, 0, size[b.msn])}
 			byMSN[p.MSN] = p
 			pages = append(pages, p)
 		}

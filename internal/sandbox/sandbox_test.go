@@ -4,6 +4,9 @@ import (
 	"context"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -98,6 +101,55 @@ func TestRecordNeverWaits(t *testing.T) {
 	es, err := sb.Journal(t.Context(), "123456", sandbox.Filter{Limit: 100})
 	if err != nil || len(es) != 100 {
 		t.Errorf("Journal() = %d entries, %v; want the kept ones", len(es), err)
+	}
+}
+
+// pageStore keeps the pages AppendJournal is given.
+type pageStore struct {
+	sandbox.Store
+	mu    sync.Mutex
+	pages []sandbox.Page
+}
+
+func (p *pageStore) AppendJournal(ctx context.Context, pages []sandbox.Page, keep int) error {
+	p.mu.Lock()
+	p.pages = append(p.pages, pages...)
+	p.mu.Unlock()
+	return p.Store.AppendJournal(ctx, pages, keep)
+}
+
+// TestJournalPagesSizedOnce: a batch's page for each merchant is built
+// in a buffer of exactly its bytes (appending to a growing one copies it
+// over and over), and reads back every entry.
+func TestJournalPagesSizedOnce(t *testing.T) {
+	ps := &pageStore{Store: openStore(t)}
+	sb := newSandbox(t, ps, sandbox.Options{FlushInterval: time.Hour})
+	const n = 300
+	for i := range n {
+		msn := []string{"123456", "654321"}[i%2]
+		sb.Record(msn, &api.JournalEntry{Time: time.Now(), Method: "GET", Path: "/order-management/v2/ECOM/o-" + strconv.Itoa(i),
+			Operation: "getOrder", Status: 200, TraceID: strings.Repeat("a", i%40)})
+	}
+	if err := sb.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	entries := 0
+	for _, p := range ps.pages {
+		entries += p.Count
+		if len(p.Data) != cap(p.Data) || strings.Count(string(p.Data), "\n") != p.Count {
+			t.Errorf("page of %s: %d bytes in a buffer of %d, %d lines for %d entries; want the buffer exactly full, a line an entry",
+				p.MSN, len(p.Data), cap(p.Data), strings.Count(string(p.Data), "\n"), p.Count)
+		}
+	}
+	if entries != n {
+		t.Errorf("pages hold %d entries, want %d", entries, n)
+	}
+	for _, msn := range []string{"123456", "654321"} {
+		if es, err := sb.Journal(t.Context(), msn, sandbox.Filter{Limit: n}); err != nil || len(es) != n/2 {
+			t.Errorf("Journal(%s) = %d entries, %v; want %d", msn, len(es), err, n/2)
+		}
 	}
 }
 
