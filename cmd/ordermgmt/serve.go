@@ -112,7 +112,7 @@ const ballastSize = 32 << 20
 // a large heap (2 MiB image uploads in flight) is paced as before. The
 // garbage left between collections is what the ballast costs in RAM: the
 // bench's mix peaked at 90 MiB RSS with 32 MiB against 73 MiB with 16 MiB,
-// which served 2 to 6 % fewer requests side by side (BENCHMARKS.md). A
+// which served about 2 to 5 % fewer requests side by side (BENCHMARKS.md). A
 // GOGC or GOMEMLIMIT set by the user is left to act alone.
 func gcBallast(getenv func(string) string) []byte {
 	if getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
