@@ -48,6 +48,12 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	defer flush()
 	ballast := gcBallast(e.getenv)
 	defer runtime.KeepAlive(ballast)
+	// SIGHUP re-reads the sales units file. It is caught from before the
+	// server listens: a SIGHUP not caught ends the process, and one may
+	// come as soon as the banner says where the server is.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	a, err := app.Start(ctx, cfg, log)
 	if errors.Is(err, syscall.EADDRINUSE) {
 		return fmt.Errorf("%w\n  hint: another program (another ordermgmt serve?) uses the port; stop it or choose another with --addr", err)
@@ -58,10 +64,6 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	printBanner(e.stdout, cfg, a)
 	log.Info("serving", "url", a.URL, "data", a.DataLocation, "mode", cfg.Mode(), "version", buildinfo.Version())
 
-	// SIGHUP re-reads the sales units file.
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 	for done := false; !done; {
 		select {
 		case <-ctx.Done():

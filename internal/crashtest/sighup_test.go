@@ -103,3 +103,21 @@ func TestSIGHUPReloadsSalesUnits(t *testing.T) {
 		t.Errorf("the remaining unit's token: status %d, want 404", s)
 	}
 }
+
+// TestSIGHUPAtOnce: a SIGHUP sent as soon as the banner names the URL is
+// caught, as every later one is; one not caught would end the process.
+func TestSIGHUPAtOnce(t *testing.T) {
+	for range 20 {
+		n := startNode(t, "--data", t.TempDir())
+		if err := n.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		res, err := http.Get(n.url + "/healthz")
+		if err != nil {
+			n.kill()
+			t.Fatalf("the server is gone after a SIGHUP sent as it started: %v; log:\n%s", err, n.log)
+		}
+		res.Body.Close()
+		n.kill()
+	}
+}
