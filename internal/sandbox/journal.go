@@ -142,37 +142,39 @@ func (s *Sandbox) writeBatch(batch []pending, data []byte) error {
 	if len(batch) == 0 {
 		return nil
 	}
-	byMSN := map[string]*Page{}
-	var pages []*Page
-	// Each page's buffer is sized once, from its entries' lengths:
-	// appending would copy it as it grows, several times the page's
-	// bytes for a large batch.
-	size := map[string]int{}
+	// The first pass makes a page per merchant and counts its bytes, so
+	// that the second writes each page into a buffer made once: appending
+	// would copy it as it grows, several times its bytes for a large batch.
+	page := map[string]int{} // msn → index in pages
+	var pages []Page
+	var sizes []int
 	for i := range batch {
 		b := &batch[i]
-		size[b.msn] += headLen(b.seq) + b.end - b.start + 1
-	}
-	for i := range batch {
-		b := &batch[i]
-		p := byMSN[b.msn]
-		if p == nil {
-			p = &Page{MSN: b.msn, ID: rand.Int64(), First: b.seq, Data: make([]byte, 0, size[b.msn])}
-			byMSN[p.MSN] = p
-			pages = append(pages, p)
+		k, ok := page[b.msn]
+		if !ok {
+			k = len(pages)
+			page[b.msn] = k
+			pages = append(pages, Page{MSN: b.msn, ID: rand.Int64(), First: b.seq})
+			sizes = append(sizes, 0)
 		}
+		p := &pages[k]
 		// Entries reach the queue in seq order, give or take the moment
 		// between taking a seq and queueing; First and Last bound them.
 		p.First, p.Last = min(p.First, b.seq), max(p.Last, b.seq)
 		p.Count++
-		p.Data = append(append(appendHead(p.Data, b.seq), data[b.start:b.end]...), '\n')
+		sizes[k] += headLen(b.seq) + b.end - b.start + 1
 	}
-	out := make([]Page, len(pages))
-	for i, p := range pages {
-		out[i] = *p
+	for k := range pages {
+		pages[k].Data = make([]byte, 0, sizes[k])
+	}
+	for i := range batch {
+		b := &batch[i]
+		p := &pages[page[b.msn]]
+		p.Data = append(append(appendHead(p.Data, b.seq), data[b.start:b.end]...), '\n')
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := s.store.AppendJournal(ctx, out, s.keep); err != nil {
+	if err := s.store.AppendJournal(ctx, pages, s.keep); err != nil {
 		s.log.Warn("sandbox: writing the journal failed; entries lost", "entries", len(batch), "err", err)
 		return err
 	}
